@@ -1,0 +1,1 @@
+"""bpdao's state machine: one package per module, plus `core` (the shared framework)."""

@@ -1,0 +1,1 @@
+"""The framework modules build on: stores, context, errors, encoding, the module contract."""

@@ -1,0 +1,62 @@
+"""The execution context handed to every handler: block info, the signer, state, events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from modules.core.store import CacheStore, KVStore, PrefixStore, ReadOnlyStore, StoreKey
+
+
+@dataclass(frozen=True)
+class BlockInfo:
+    """What a state transition may know about time: the block, never the wall clock."""
+
+    height: int
+    time_ns: int  # block time from the header (BFT time), nanoseconds since the Unix epoch
+    chain_id: str
+    proposer: bytes = b""  # CometBFT validator address (20 bytes) of the block's proposer
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    attributes: tuple[tuple[str, str], ...]
+
+
+@dataclass
+class Context:
+    """State and block info for one execution (a tx, a block hook, a query).
+
+    ``branch()`` gives a child context whose writes land in the parent only on ``commit()``.
+    """
+
+    root: KVStore
+    block: BlockInfo
+    events: list[Event] = field(default_factory=list)
+    is_check: bool = False  # True in CheckTx: handlers may skip work that only matters in blocks
+
+    def store(self, key: StoreKey) -> KVStore:
+        return PrefixStore(self.root, key.prefix)
+
+    def emit(self, type_: str, **attributes: object) -> None:
+        self.events.append(Event(type_, tuple((k, str(v)) for k, v in attributes.items())))
+
+    def branch(self) -> BranchedContext:
+        cache = CacheStore(self.root)
+        return BranchedContext(root=cache, block=self.block, is_check=self.is_check, cache=cache, parent=self)
+
+    def read_only(self) -> Context:
+        return Context(root=ReadOnlyStore(self.root), block=self.block, is_check=self.is_check)
+
+
+@dataclass
+class BranchedContext(Context):
+    cache: CacheStore | None = None
+    parent: Context | None = None
+
+    def commit(self) -> None:
+        """Write this branch's state and events into the parent context."""
+        assert self.cache is not None and self.parent is not None
+        self.cache.write()
+        self.parent.events.extend(self.events)
+        self.events = []

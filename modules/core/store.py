@@ -1,0 +1,173 @@
+"""Key-value stores as modules see them.
+
+A module reaches state only through a :class:`KVStore` handed to it by the context for
+its own :class:`StoreKey`; keys are namespaced by the key's prefix, so one module cannot
+name another's keys. Writes go to a :class:`CacheStore` overlay; a failed transaction
+discards its overlay, a successful one writes it into the block's overlay, and Commit
+writes the block's overlay to disk in one batch. Iteration is always in ascending key
+order, which is the only order a state machine may depend on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+# A pending write: bytes to set, None to delete.
+Write = bytes | None
+
+
+class KVStore(Protocol):
+    def get(self, key: bytes) -> bytes | None: ...
+    def set(self, key: bytes, value: bytes) -> None: ...
+    def delete(self, key: bytes) -> None: ...
+    def iterate(self, start: bytes = b"", end: bytes | None = None) -> Iterator[tuple[bytes, bytes]]:
+        """Pairs with ``start <= key < end`` (``end=None``: no upper bound), ascending."""
+        ...
+
+
+class ReadOnlyError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class StoreKey:
+    """A module's capability to its own slice of state. Create one per module, keep it private."""
+
+    name: str
+
+    @property
+    def prefix(self) -> bytes:
+        return self.name.encode() + b"/"
+
+
+def prefix_end(prefix: bytes) -> bytes | None:
+    """Smallest key greater than every key starting with ``prefix`` (None if there is none)."""
+    stripped = prefix.rstrip(b"\xff")
+    if not stripped:
+        return None
+    return stripped[:-1] + bytes([stripped[-1] + 1])
+
+
+class MemoryStore:
+    """A plain in-memory store (tests, and the committed view in pure-Python runs)."""
+
+    def __init__(self, data: dict[bytes, bytes] | None = None) -> None:
+        self._data: dict[bytes, bytes] = dict(data or {})
+
+    def get(self, key: bytes) -> bytes | None:
+        return self._data.get(key)
+
+    def set(self, key: bytes, value: bytes) -> None:
+        self._data[key] = value
+
+    def delete(self, key: bytes) -> None:
+        self._data.pop(key, None)
+
+    def iterate(self, start: bytes = b"", end: bytes | None = None) -> Iterator[tuple[bytes, bytes]]:
+        for key in sorted(k for k in self._data if k >= start and (end is None or k < end)):
+            yield key, self._data[key]
+
+    def items(self) -> dict[bytes, bytes]:
+        return dict(self._data)
+
+
+class CacheStore:
+    """An overlay of pending writes over a parent store.
+
+    ``write()`` pushes the pending writes into the parent; dropping the object discards them.
+    """
+
+    def __init__(self, parent: KVStore) -> None:
+        self._parent = parent
+        self._writes: dict[bytes, Write] = {}
+
+    def get(self, key: bytes) -> bytes | None:
+        if key in self._writes:
+            return self._writes[key]
+        return self._parent.get(key)
+
+    def set(self, key: bytes, value: bytes) -> None:
+        self._writes[key] = value
+
+    def delete(self, key: bytes) -> None:
+        self._writes[key] = None
+
+    def iterate(self, start: bytes = b"", end: bytes | None = None) -> Iterator[tuple[bytes, bytes]]:
+        pending = sorted(k for k in self._writes if k >= start and (end is None or k < end))
+        parent_iter = self._parent.iterate(start, end)
+        parent_item = next(parent_iter, None)
+        i = 0
+        while parent_item is not None or i < len(pending):
+            if i < len(pending) and (parent_item is None or pending[i] <= parent_item[0]):
+                key = pending[i]
+                i += 1
+                if parent_item is not None and parent_item[0] == key:
+                    parent_item = next(parent_iter, None)
+                value = self._writes[key]
+                if value is not None:
+                    yield key, value
+            else:
+                assert parent_item is not None
+                yield parent_item
+                parent_item = next(parent_iter, None)
+
+    def pending(self) -> dict[bytes, Write]:
+        """The pending writes (a copy), for hashing and persisting."""
+        return dict(self._writes)
+
+    def write(self) -> None:
+        parent = self._parent
+        for key, value in self._writes.items():
+            if value is None:
+                parent.delete(key)
+            else:
+                parent.set(key, value)
+        self._writes.clear()
+
+    def discard(self) -> None:
+        self._writes.clear()
+
+
+class PrefixStore:
+    """A view of ``parent`` restricted to keys under ``prefix`` (the prefix is invisible)."""
+
+    def __init__(self, parent: KVStore, prefix: bytes) -> None:
+        self._parent = parent
+        self._prefix = prefix
+        self._end = prefix_end(prefix)
+
+    def get(self, key: bytes) -> bytes | None:
+        return self._parent.get(self._prefix + key)
+
+    def set(self, key: bytes, value: bytes) -> None:
+        self._parent.set(self._prefix + key, value)
+
+    def delete(self, key: bytes) -> None:
+        self._parent.delete(self._prefix + key)
+
+    def iterate(self, start: bytes = b"", end: bytes | None = None) -> Iterator[tuple[bytes, bytes]]:
+        n = len(self._prefix)
+        upper = self._end if end is None else self._prefix + end
+        for key, value in self._parent.iterate(self._prefix + start, upper):
+            yield key[n:], value
+
+
+class ReadOnlyStore:
+    """Wraps a store so that queries cannot write."""
+
+    def __init__(self, parent: KVStore) -> None:
+        self._parent = parent
+
+    def get(self, key: bytes) -> bytes | None:
+        return self._parent.get(key)
+
+    def set(self, key: bytes, value: bytes) -> None:
+        raise ReadOnlyError("state is read-only here")
+
+    def delete(self, key: bytes) -> None:
+        raise ReadOnlyError("state is read-only here")
+
+    def iterate(self, start: bytes = b"", end: bytes | None = None) -> Iterator[tuple[bytes, bytes]]:
+        return self._parent.iterate(start, end)
