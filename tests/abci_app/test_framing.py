@@ -34,7 +34,8 @@ def test_uvarint_matches_go_encoding(value: int, encoded: bytes) -> None:
     assert decode_uvarint(encoded) == (value, len(encoded))
 
 
-@given(st.integers(min_value=0, max_value=2**64 - 1), st.binary(max_size=4))
+# (type: ignore: pyproject makes mypy skip hypothesis, so its decorators look untyped)
+@given(st.integers(min_value=0, max_value=2**64 - 1), st.binary(max_size=4))  # type: ignore[untyped-decorator]
 def test_uvarint_round_trips_at_any_offset(value: int, prefix: bytes) -> None:
     encoded = encode_uvarint(value)
     assert decode_uvarint(prefix + encoded + b"\xff", len(prefix)) == (value, len(prefix) + len(encoded))
@@ -84,7 +85,9 @@ def test_frames_fed_byte_by_byte() -> None:
     assert decoder.pending == 0
 
 
-@given(st.lists(st.binary(max_size=400), max_size=20), st.lists(st.integers(1, 700), min_size=1))
+@given(  # type: ignore[untyped-decorator]
+    st.lists(st.binary(max_size=400), max_size=20), st.lists(st.integers(1, 700), min_size=1)
+)
 def test_any_split_of_the_stream_yields_the_same_frames(payloads: list[bytes], cuts: list[int]) -> None:
     stream = _stream(payloads)
     decoder = FrameDecoder()
