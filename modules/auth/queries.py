@@ -7,7 +7,7 @@ from typing import Any
 
 from modules.auth.keeper import AuthKeeper
 from modules.core import codec
-from modules.core.address import from_bech32
+from modules.core.address import from_bech32, to_bech32
 from modules.core.context import Context
 from modules.core.module import QueryError
 
@@ -25,6 +25,7 @@ def account(keeper: AuthKeeper, ctx: Context, args: Mapping[str, Any]) -> dict[s
     except ValueError as exc:
         raise QueryError(f"address: {exc}") from None
     found = keeper.account(ctx, addr)
+    text = to_bech32(addr)  # canonical (lower-case) form
     if found is None:
         return {"address": text, "pub_key": "", "nonce": 0, "exists": False}
     return {"address": text, "pub_key": found.pub_key.hex(), "nonce": found.nonce, "exists": True}

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from modules.bank.keeper import BankKeeper
-from modules.core.address import from_bech32
+from modules.core.address import from_bech32, to_bech32
 from modules.core.context import Context
 from modules.core.module import QueryError
 
@@ -24,7 +24,7 @@ def parse_address(args: Mapping[str, Any], name: str = "address") -> bytes:
 def balance(keeper: BankKeeper, ctx: Context, args: Mapping[str, Any]) -> dict[str, Any]:
     """``{"address": "bpdao1…"}`` -> ``{"address": …, "amount": int}``."""
     addr = parse_address(args)
-    return {"address": args["address"], "amount": keeper.balance(ctx, addr)}
+    return {"address": to_bech32(addr), "amount": keeper.balance(ctx, addr)}
 
 
 def supply(keeper: BankKeeper, ctx: Context, args: Mapping[str, Any]) -> dict[str, Any]:

@@ -35,3 +35,8 @@ def test_balance_bad_address(args: dict[str, object], reason: str) -> None:
     bank, ctx = _setup()
     with pytest.raises(QueryError, match=reason):
         bank.queries()["balance"](ctx, args)
+
+
+def test_balance_answers_with_the_canonical_address() -> None:
+    bank, ctx = _setup()
+    assert bank.queries()["balance"](ctx, {"address": to_bech32(A).upper()})["address"] == to_bech32(A)
