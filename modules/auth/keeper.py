@@ -22,7 +22,6 @@ from modules.auth.types import MAX_TX_BYTES_CEILING, Account, AuthParams
 from modules.core import codec
 from modules.core.address import address_from_pubkey
 from modules.core.context import Context
-from modules.core.errors import ensure
 from modules.core.store import KVStore, StoreKey
 
 _ACCOUNT = b"a/"
@@ -57,6 +56,16 @@ def _parse_params(raw: bytes) -> AuthParams:
     return codec.loads(AuthParams, raw)
 
 
+def _read_params(store: KVStore) -> AuthParams:
+    raw = store.get(_PARAMS)
+    return AuthParams() if raw is None else _parse_params(raw)
+
+
+def _read_account(store: KVStore, addr: bytes) -> Account | None:
+    value = store.get(_ACCOUNT + addr)
+    return None if value is None else decode_account(addr, value)
+
+
 class AuthKeeper:
     def __init__(self, key: StoreKey, bank: BankKeeper, fee_collector: bytes) -> None:
         self._key = key
@@ -69,8 +78,7 @@ class AuthKeeper:
     # --- params ----------------------------------------------------------------------------------
 
     def params(self, ctx: Context) -> AuthParams:
-        raw = self._store(ctx).get(_PARAMS)
-        return AuthParams() if raw is None else _parse_params(raw)
+        return _read_params(self._store(ctx))
 
     def set_params(self, ctx: Context, params: AuthParams) -> None:
         problems = params_problems(params)
@@ -81,8 +89,7 @@ class AuthKeeper:
     # --- accounts --------------------------------------------------------------------------------
 
     def account(self, ctx: Context, addr: bytes) -> Account | None:
-        value = self._store(ctx).get(_ACCOUNT + addr)
-        return None if value is None else decode_account(addr, value)
+        return _read_account(self._store(ctx), addr)
 
     def set_account(self, ctx: Context, account: Account) -> None:
         if account.pub_key and address_from_pubkey(account.pub_key) != account.address:
@@ -108,22 +115,27 @@ class AuthKeeper:
         """
         if len(pub_key) != PUB_KEY_LEN:  # txcodec guarantees it; anything else is a caller bug
             raise ValueError(f"public key must be {PUB_KEY_LEN} bytes")
-        params = self.params(ctx)
+        store = self._store(ctx)
+        params = _read_params(store)
         signer = address_from_pubkey(pub_key)
-        account = self.account(ctx, signer)
+        account = _read_account(store, signer)
         expected = 0 if account is None else account.nonce
+        # (Explicit ifs, not ensure(): error texts are built only when a check fails; this is hot.)
         # Same address means same key unless SHA-256 collides; checked all the same.
-        ensure(account is None or account.pub_key in (b"", pub_key), ERR_PUBKEY_MISMATCH())
-        ensure(nonce == expected, ERR_WRONG_NONCE(f"expected {expected}, got {nonce}"))
-        memo_bytes = len(memo.encode())
-        ensure(
-            memo_bytes <= params.max_memo_bytes,
-            ERR_MEMO_TOO_LONG(f"{memo_bytes} bytes > max {params.max_memo_bytes}"),
-        )
-        ensure(fee >= params.min_fee, ERR_FEE_TOO_LOW(f"{fee} < min {params.min_fee}"))
+        if account is not None and account.pub_key not in (b"", pub_key):
+            raise ERR_PUBKEY_MISMATCH()
+        if nonce != expected:
+            raise ERR_WRONG_NONCE(f"expected {expected}, got {nonce}")
+        if memo:
+            memo_bytes = len(memo.encode())
+            if memo_bytes > params.max_memo_bytes:
+                raise ERR_MEMO_TOO_LONG(f"{memo_bytes} bytes > max {params.max_memo_bytes}")
+        if fee < params.min_fee:
+            raise ERR_FEE_TOO_LOW(f"{fee} < min {params.min_fee}")
         balance = self._bank.balance(ctx, signer)
-        ensure(balance >= fee, ERR_CANNOT_PAY_FEE(f"fee {fee}, balance {balance}"))
+        if balance < fee:
+            raise ERR_CANNOT_PAY_FEE(f"fee {fee}, balance {balance}")
         self._bank.send(ctx, signer, self._fee_collector, fee)
         bumped = Account(address=signer, pub_key=pub_key, nonce=nonce + 1)
-        self._store(ctx).set(_ACCOUNT + signer, encode_account(bumped))
+        store.set(_ACCOUNT + signer, encode_account(bumped))
         return bumped
