@@ -120,6 +120,7 @@ class ServerStats:
     writes: int = 0  # transport.write calls
     requests: int = 0
     connections: int = 0
+    write_pauses: int = 0  # times a peer's unread responses filled the buffer and we stopped reading
 
 
 def _missing_method(name: str) -> Callable[[Any], Message]:
@@ -316,6 +317,7 @@ class _Connection(asyncio.Protocol):
 
     # Backpressure: stop reading requests while the peer is not reading our responses.
     def pause_writing(self) -> None:
+        self._server.stats.write_pauses += 1
         if self._transport is not None:
             self._transport.pause_reading()
 
