@@ -23,7 +23,6 @@ from typing import Any
 from abci_app.commitment import ChainedWriteSetCommitment, Commitment
 from abci_app.db import CommitInfo, StateDB
 from abci_app.execution import (
-    DEFAULT_MAX_TX_BYTES,
     ERR_NO_APP_MEMPOOL,
     ERR_NOT_INITIALISED,
     Mode,
@@ -33,7 +32,7 @@ from abci_app.execution import (
 )
 from abci_app.pb.tendermint.abci import types_pb2 as abci
 from abci_app.queries import CODE_INTERNAL, CODE_UNSUPPORTED_HEIGHT, QueryAnswer, answer
-from abci_app.wiring import default_codec, default_modules, wire
+from abci_app.wiring import ProtobufTxCodec, Wiring, default_wiring
 from modules.core.codec import dumps, int_bytes, read_int
 from modules.core.context import BlockInfo, Context, Event
 from modules.core.errors import GenesisError, TxError
@@ -124,18 +123,18 @@ class Application:
     def __init__(
         self,
         data_dir: Path | str,
-        modules: Sequence[Module] | None = None,
+        wiring: Wiring | None = None,
         *,
         codec: TxCodec | None = None,
         check_runs_msgs: bool = True,
         commitment: Commitment | None = None,
     ) -> None:
-        self._wiring = wire(modules if modules is not None else default_modules())
+        self._wiring = wiring if wiring is not None else default_wiring()
         self._runner = TxRunner(
-            codec if codec is not None else default_codec(),
+            codec if codec is not None else ProtobufTxCodec(),
             self._wiring.ante,
             self._wiring.msg_router,
-            max_tx_bytes=DEFAULT_MAX_TX_BYTES,
+            max_tx_bytes=0,  # read from state in _reset_check_state
             check_runs_msgs=check_runs_msgs,
         )
         self._commitment: Commitment = commitment or ChainedWriteSetCommitment()
@@ -162,8 +161,13 @@ class Application:
         return self._runner
 
     def _reset_check_state(self) -> None:
+        """After genesis and each Commit: a fresh check state, and the tx size limit of the
+        next block (params changed in a block apply from the next one)."""
         self._check = CacheStore(self._pending)
         self._check_block = BlockInfo(height=self._height + 1, time_ns=self._time_ns, chain_id=self._chain_id)
+        self._runner.max_tx_bytes = self._wiring.max_tx_bytes(
+            Context(root=ReadOnlyStore(self._pending), block=self._check_block)
+        )
 
     # --- info / query connection ---
 

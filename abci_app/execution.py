@@ -14,20 +14,17 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Protocol
 
-from modules.core.address import address_from_pubkey
+from abci_app.txcodec import ERR_BAD_SIGNATURE, ERR_UNKNOWN_MSG, ERR_WRONG_CHAIN_ID
 from modules.core.context import BlockInfo, Context, Event
 from modules.core.errors import ErrorCode, TxError
 from modules.core.module import MsgHandler
 from modules.core.store import CacheStore, KVStore
 
+# Tx-level errors (decode, signature, chain id, unknown message) are txcodec's (codespace "tx").
 APP_CODESPACE = "app"
-ERR_WRONG_CHAIN = ErrorCode(APP_CODESPACE, 1, "wrong chain id")
-ERR_BAD_SIGNATURE = ErrorCode(APP_CODESPACE, 2, "signature verification failed")
-ERR_UNKNOWN_MSG = ErrorCode(APP_CODESPACE, 3, "no handler for message")
-ERR_NOT_INITIALISED = ErrorCode(APP_CODESPACE, 4, "chain not initialised")
-ERR_NO_APP_MEMPOOL = ErrorCode(APP_CODESPACE, 5, "app-side mempool not supported (use mempool.type = flood)")
+ERR_NOT_INITIALISED = ErrorCode(APP_CODESPACE, 1, "chain not initialised")
+ERR_NO_APP_MEMPOOL = ErrorCode(APP_CODESPACE, 2, "app-side mempool not supported (use mempool.type = flood)")
 
-DEFAULT_MAX_TX_BYTES = 64 * 1024
 DEFAULT_VERIFIED_CACHE_SIZE = 65_536
 
 
@@ -37,11 +34,15 @@ class DecodedTx(Protocol):
     @property
     def pub_key(self) -> bytes: ...
     @property
+    def signer(self) -> bytes: ...
+    @property
     def chain_id(self) -> str: ...
     @property
     def nonce(self) -> int: ...
     @property
     def fee(self) -> int: ...
+    @property
+    def memo(self) -> str: ...
     @property
     def msgs(self) -> Sequence[Any]: ...
 
@@ -56,8 +57,9 @@ class TxCodec(Protocol):
         ...
 
 
-# auth's ante handler: check nonce and fee, charge the fee, bump the nonce; TxError if not.
-AnteHandler = Callable[[Context, bytes, int, int], None]
+# auth's ante check: nonce, memo, fee; charge the fee, bump the nonce; TxError (and no
+# write) if any check fails.
+AnteHandler = Callable[[Context, DecodedTx], None]
 
 
 def tx_hash(raw: bytes) -> bytes:
@@ -129,13 +131,14 @@ class TxRunner:
         ante: AnteHandler,
         msg_router: Mapping[type, MsgHandler],
         *,
-        max_tx_bytes: int = DEFAULT_MAX_TX_BYTES,
+        max_tx_bytes: int,
         cache: VerifiedTxCache | None = None,
         check_runs_msgs: bool = True,
     ) -> None:
         self._codec = codec
         self._ante = ante
         self._router = msg_router
+        # A consensus param (auth); the app refreshes it from block-start state.
         self.max_tx_bytes = max_tx_bytes
         self.cache = cache if cache is not None else VerifiedTxCache()
         self.check_runs_msgs = check_runs_msgs
@@ -147,10 +150,10 @@ class TxRunner:
         """
         key = tx_hash(raw)
         tx = self.cache.get(key)
-        if tx is None:
+        if tx is None or len(raw) > self.max_tx_bytes:  # the limit may have shrunk since
             tx = self._codec.decode(raw, self.max_tx_bytes)
             if tx.chain_id != chain_id:
-                raise ERR_WRONG_CHAIN(f"tx is for {tx.chain_id!r}, this chain is {chain_id!r}")
+                raise ERR_WRONG_CHAIN_ID(f"tx is for {tx.chain_id!r}, this chain is {chain_id!r}")
             if not self._codec.verify(tx):
                 raise ERR_BAD_SIGNATURE()
             if not forget:
@@ -164,13 +167,13 @@ class TxRunner:
         tx_store = CacheStore(root)
         ctx = Context(root=tx_store, block=block, is_check=mode is Mode.CHECK)
         try:
-            self._ante(ctx, tx.pub_key, tx.nonce, tx.fee)
+            self._ante(ctx, tx)
         except TxError as err:
             return TxResult.failed(err)
         if mode is Mode.DELIVER or (mode is Mode.CHECK and self.check_runs_msgs):
             msg_ctx = ctx.branch()
             try:
-                self._run_msgs(msg_ctx, address_from_pubkey(tx.pub_key), tx.msgs)
+                self._run_msgs(msg_ctx, tx.signer, tx.msgs)
             except TxError as err:
                 if mode is Mode.DELIVER:
                     tx_store.write()  # the fee and the nonce bump stand
@@ -183,7 +186,7 @@ class TxRunner:
         for index, msg in enumerate(msgs):
             handler = self._router.get(type(msg))
             if handler is None:
-                raise ERR_UNKNOWN_MSG(f"message {index}: {type(msg).__name__}")
+                raise ERR_UNKNOWN_MSG(f"message {index}: no handler for {type(msg).__name__}")
             try:
                 handler(ctx, signer, msg)
             except TxError as err:

@@ -1,44 +1,41 @@
-"""Which modules the app runs, in which order, and how messages and queries reach them.
+"""Which modules the app runs, in which order, and how txs, messages and queries reach them.
 
-Explicit on purpose (no registry, no discovery): the order of ``default_modules()`` is the
-order of genesis, begin_block and end_block hooks, and it is part of consensus.
+Explicit on purpose (no registry, no discovery): the order of the module list is the order
+of genesis, begin_block and end_block hooks, and it is part of consensus.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import cast
 
-from abci_app.execution import AnteHandler, TxCodec
+from abci_app import txcodec
+from abci_app.execution import AnteHandler, DecodedTx
 from modules.core.context import Context
 from modules.core.module import Module, MsgHandler, QueryHandler
 
-# Names the app keeps for itself: its own state prefix and query paths.
-RESERVED_NAMES = frozenset({"app"})
+# Names the app keeps for itself: its own state prefix and query paths, and genesis's chain_id.
+RESERVED_NAMES = frozenset({"app", "chain_id"})
 
-
-@runtime_checkable
-class AnteProvider(Protocol):
-    """The module that authenticates accounts and charges fees (``auth``)."""
-
-    def ante(self, ctx: Context, pub_key: bytes, nonce: int, fee: int) -> None: ...
+# Reads the max tx size (a consensus param) from state.
+MaxTxBytes = Callable[[Context], int]
 
 
 @dataclass(frozen=True)
 class Wiring:
     modules: tuple[Module, ...]
     ante: AnteHandler
+    max_tx_bytes: MaxTxBytes
     msg_router: Mapping[type, MsgHandler]
     queries: Mapping[str, QueryHandler]  # "/<module>/<name>" -> handler
 
 
-def wire(modules: Sequence[Module]) -> Wiring:
+def wire(modules: Sequence[Module], *, ante: AnteHandler, max_tx_bytes: MaxTxBytes) -> Wiring:
     """Check the module list and build the routers. ValueError names what is wrong."""
     names: set[str] = set()
     router: dict[type, MsgHandler] = {}
     queries: dict[str, QueryHandler] = {}
-    ante_providers: list[AnteProvider] = []
     for module in modules:
         if not module.name or module.name in RESERVED_NAMES or "/" in module.name:
             raise ValueError(f"invalid module name {module.name!r}")
@@ -51,18 +48,34 @@ def wire(modules: Sequence[Module]) -> Wiring:
             router[msg_type] = handler
         for query_name, query in module.queries().items():
             queries[f"/{module.name}/{query_name}"] = query
-        if isinstance(module, AnteProvider):
-            ante_providers.append(module)
-    if len(ante_providers) != 1:
-        raise ValueError(f"exactly one module must provide ante(), found {len(ante_providers)}")
-    return Wiring(modules=tuple(modules), ante=ante_providers[0].ante, msg_router=router, queries=queries)
+    return Wiring(
+        modules=tuple(modules), ante=ante, max_tx_bytes=max_tx_bytes, msg_router=router, queries=queries
+    )
 
 
-def default_modules() -> list[Module]:
-    """The production module list, in hook order."""
-    raise NotImplementedError("auth and bank are not on main yet")
+def default_wiring() -> Wiring:
+    """The production modules, in hook order, with auth's ante check and tx size limit."""
+    from modules.auth.module import AuthModule
+    from modules.bank.keeper import module_address
+    from modules.bank.module import BankModule
+
+    bank = BankModule()
+    auth = AuthModule(bank.keeper, fee_collector=module_address("fee_collector"))
+
+    def ante(ctx: Context, tx: DecodedTx) -> None:
+        auth.keeper.ante(ctx, tx.pub_key, tx.nonce, tx.fee, tx.memo)
+
+    def max_tx_bytes(ctx: Context) -> int:
+        return auth.keeper.params(ctx).max_tx_bytes
+
+    return wire([auth, bank], ante=ante, max_tx_bytes=max_tx_bytes)
 
 
-def default_codec() -> TxCodec:
-    """The production tx codec (``abci_app.txcodec``)."""
-    raise NotImplementedError("txcodec is not on main yet")
+class ProtobufTxCodec:
+    """The production tx codec (``abci_app.txcodec``) behind the app's TxCodec interface."""
+
+    def decode(self, raw: bytes, max_tx_bytes: int) -> DecodedTx:
+        return txcodec.decode_tx(raw, max_tx_bytes)
+
+    def verify(self, tx: DecodedTx) -> bool:
+        return txcodec.verify_signature(cast(txcodec.DecodedTx, tx))

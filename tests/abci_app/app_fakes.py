@@ -19,6 +19,7 @@ from nacl.signing import SigningKey, VerifyKey
 from abci_app.app import Application
 from abci_app.execution import DecodedTx
 from abci_app.pb.tendermint.abci import types_pb2 as abci
+from abci_app.wiring import Wiring, wire
 from modules.core.address import address_from_pubkey
 from modules.core.codec import int_bytes, read_int
 from modules.core.context import Context
@@ -29,6 +30,7 @@ from modules.core.store import StoreKey
 CHAIN_ID = "test-chain"
 SIGN_PREFIX = b"test/tx\x00"
 MIN_FEE = 10
+MAX_TX_BYTES = 64 * 1024
 FEE_COLLECTOR = b"\xfe" * 20
 GENESIS_TIME_S = 1_700_000_000
 
@@ -63,12 +65,14 @@ _MSG_KINDS: dict[str, type] = {"send": Send, "fail": Fail, "boom": Boom}
 @dataclass(frozen=True)
 class FakeTx:
     pub_key: bytes
+    signer: bytes
     chain_id: str
     nonce: int
     fee: int
     msgs: tuple[Any, ...]
     body: bytes
     signature: bytes
+    memo: str = ""
 
 
 def _msg_json(msg: Any) -> list[Any]:
@@ -118,8 +122,10 @@ class FakeCodec:
                     msgs.append(Send(to=bytes.fromhex(msg_fields["to"]), amount=int(msg_fields["amount"])))
                 else:
                     msgs.append(cls(**msg_fields))
+            pub_key = bytes.fromhex(envelope["pub_key"])
             return FakeTx(
-                pub_key=bytes.fromhex(envelope["pub_key"]),
+                pub_key=pub_key,
+                signer=address_from_pubkey(pub_key),
                 chain_id=str(fields["chain_id"]),
                 nonce=int(fields["nonce"]),
                 fee=int(fields["fee"]),
@@ -207,13 +213,12 @@ class FakeAuth(Module):
     def nonce(self, ctx: Context, addr: bytes) -> int:
         return read_int(ctx.store(self._key).get(addr))
 
-    def ante(self, ctx: Context, pub_key: bytes, nonce: int, fee: int) -> None:
-        addr = address_from_pubkey(pub_key)
-        expected = self.nonce(ctx, addr)
-        ensure(nonce == expected, ERR_NONCE(f"expected {expected}, got {nonce}"))
-        ctx.store(self._key).set(addr, int_bytes(expected + 1))
-        ensure(fee >= MIN_FEE, ERR_FEE(f"{fee} < {MIN_FEE}"))
-        self._bank.send(ctx, addr, FEE_COLLECTOR, fee)
+    def ante(self, ctx: Context, tx: DecodedTx) -> None:
+        expected = self.nonce(ctx, tx.signer)
+        ensure(tx.nonce == expected, ERR_NONCE(f"expected {expected}, got {tx.nonce}"))
+        ctx.store(self._key).set(tx.signer, int_bytes(expected + 1))
+        ensure(tx.fee >= MIN_FEE, ERR_FEE(f"{tx.fee} < {MIN_FEE}"))
+        self._bank.send(ctx, tx.signer, FEE_COLLECTOR, tx.fee)
 
     def queries(self) -> Mapping[str, QueryHandler]:
         return {"nonce": lambda ctx, args: {"nonce": self.nonce(ctx, bytes.fromhex(args["address"]))}}
@@ -236,9 +241,11 @@ class BlockHooks(Module):
             ctx.store(self._key).set(b"last", int_bytes(ctx.block.height))
 
 
-def fake_modules(write_every_block: bool = False) -> list[Module]:
+def fake_wiring(write_every_block: bool = False) -> Wiring:
     bank = FakeBank()
-    return [FakeAuth(bank), bank, BlockHooks(write_every_block=write_every_block)]
+    auth = FakeAuth(bank)
+    modules: list[Module] = [auth, bank, BlockHooks(write_every_block=write_every_block)]
+    return wire(modules, ante=auth.ante, max_tx_bytes=lambda ctx: MAX_TX_BYTES)
 
 
 # --- driving the app with protobuf requests ---
@@ -258,7 +265,7 @@ def timestamp(height: int) -> Timestamp:
 
 def new_app(data_dir: Any, codec: FakeCodec | None = None, **kwargs: Any) -> Application:
     write_every_block = kwargs.pop("write_every_block", False)
-    return Application(data_dir, fake_modules(write_every_block), codec=codec or FakeCodec(), **kwargs)
+    return Application(data_dir, fake_wiring(write_every_block), codec=codec or FakeCodec(), **kwargs)
 
 
 def init_chain(app: Application, balances: Mapping[bytes, int], initial_height: int = 1) -> bytes:

@@ -161,8 +161,8 @@ def test_one_result_per_tx_with_deterministic_codes(app: Application) -> None:
         ("bank", 2),
         ("auth", 4),
         ("bank", 2),
-        ("app", 1),
-        ("app", 2),
+        ("tx", 8),
+        ("tx", 7),
     ]
     assert all(r.log for r in res.tx_results if r.code)
 
@@ -274,8 +274,9 @@ def test_check_tx_can_skip_messages(tmp_path: Path) -> None:
 
 def test_check_tx_error_codes(app: Application) -> None:
     assert (check(app, b"junk").codespace, check(app, b"junk").code) == ("tx", 1)
-    assert check(app, encode_tx(ALICE, 0, [], chain_id="x")).codespace == "app"
-    assert check(app, resign(encode_tx(ALICE, 0, []), BOB)).code == 2
+    wrong_chain = check(app, encode_tx(ALICE, 0, [], chain_id="x"))
+    assert (wrong_chain.codespace, wrong_chain.code) == ("tx", 8)
+    assert check(app, resign(encode_tx(ALICE, 0, []), BOB)).code == 7
     assert check(app, encode_tx(ALICE, 0, [], fee=0)).code == 4
     assert check(app, b"x" * (64 * 1024 + 1)).code == 2  # too large for the codec
 
@@ -283,7 +284,7 @@ def test_check_tx_error_codes(app: Application) -> None:
 def test_check_tx_before_genesis_is_an_error_code(tmp_path: Path) -> None:
     app = new_app(tmp_path)
     res = check(app, encode_tx(ALICE, 0, []))
-    assert (res.codespace, res.code) == ("app", 4)
+    assert (res.codespace, res.code) == ("app", 1)
     app.close()
 
 
