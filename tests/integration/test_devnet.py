@@ -89,7 +89,7 @@ class Devnet:
             for proc in self.procs:
                 if proc.poll() not in (None, -signal.SIGKILL, 0):
                     pytest.fail(
-                        f"{proc.args} exited with {proc.returncode} while waiting for {what}; {self.tail()}"
+                        f"{proc.args!r} exited with {proc.returncode} while waiting for {what}; {self.tail()}"
                     )
             try:
                 if predicate():
