@@ -129,6 +129,7 @@ def _run(args: argparse.Namespace, spawn: bool) -> int:
         node_log = path.open("ab")
         log.info("cometbft output goes to %s", path)
     try:
+        home.data_dir(config).mkdir(parents=True, exist_ok=True)
         app = _build_app(home, config)
         return asyncio.run(supervise(app, home, config, node_log, spawn))
     finally:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -218,3 +219,29 @@ def test_sigkill_of_the_app_then_restart_replays_to_the_same_hashes(devnet: Devn
     assert 0 <= in_flight <= 3
     assert bob.balance == 1000 + in_flight
     assert alice.balance == 1_000_000 - 1000 - in_flight - fee * alice.nonce
+
+
+def test_wiped_app_state_is_rebuilt_by_replay_to_the_same_hashes(devnet: Devnet) -> None:
+    """Determinism across processes: the node replays every block into an empty app and checks each hash."""
+    app = devnet.app()
+    node = devnet.cometbft()
+    devnet.wait_height(2)
+    _, fee, result = devnet.transfer(777)
+    assert result.committed and result.ok, result
+    devnet.wait_height(result.height + 2)
+    for proc in (node, app):
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+    devnet.procs.clear()
+    home = Home(devnet.home)
+    reached = result.height + 2
+    shutil.rmtree(home.data_dir(home.load_config()))
+
+    devnet.app()
+    devnet.cometbft()
+    devnet.wait_height(reached + 2)
+    status = devnet.client.status()
+    devnet.wait_until("the next block", lambda: devnet.rpc.latest_height() >= status.app_height + 1)
+    assert devnet.rpc.block_app_hash(status.app_height + 1) == status.app_hash
+    assert devnet.client.account(devnet.bob.address).balance == 777
+    assert devnet.client.account(devnet.alice.address).balance == 1_000_000 - 777 - fee
