@@ -17,7 +17,6 @@ import re
 import signal
 import socket
 import subprocess
-import time
 import tomllib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -191,19 +190,6 @@ def host_port(address: str) -> tuple[str, int]:
     if not host or not port.isdigit():
         raise ValueError(f"address {address!r} is not host:port")
     return host, int(port)
-
-
-def wait_for_port(address: str, timeout: float) -> bool:
-    """True once something accepts TCP connections at ``address``."""
-    host, port = host_port(address)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection((host, port), timeout=0.5):
-                return True
-        except OSError:
-            time.sleep(0.05)
-    return False
 
 
 def spawn_cometbft(home: Home, log: IO[bytes] | None) -> subprocess.Popen[bytes]:

@@ -20,7 +20,7 @@ from typing import IO, Any
 from abci_app.cli.context import home_of, user_errors
 from abci_app.cli.output import EXIT_FAILED, EXIT_OK, CliError, Output
 from abci_app.cometbft_rpc import CometRpc
-from abci_app.node import AppConfig, Home, spawn_cometbft, stop_process, wait_for_port
+from abci_app.node import AppConfig, Home, spawn_cometbft, stop_process
 from abci_app.rpc.app_reader import AppReader
 from abci_app.rpc.server import NodeService, start_grpc_server
 
@@ -48,14 +48,15 @@ def _setup_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-async def _wait_abci_ready(address: str, abci: asyncio.Task[Any]) -> None:
-    ready = asyncio.ensure_future(asyncio.to_thread(wait_for_port, address, ABCI_READY_SECONDS))
-    done, _ = await asyncio.wait({ready, abci}, return_when=asyncio.FIRST_COMPLETED)
-    if abci in done:
-        ready.cancel()
-        return  # the caller sees the dead task
-    if not ready.result():
+async def _wait_abci_ready(address: str, listening: asyncio.Event, abci: asyncio.Task[Any]) -> None:
+    ready = asyncio.ensure_future(listening.wait())
+    done, _ = await asyncio.wait(
+        {ready, abci}, timeout=ABCI_READY_SECONDS, return_when=asyncio.FIRST_COMPLETED
+    )
+    ready.cancel()
+    if not done:
         raise CliError(f"the ABCI server did not listen on {address} within {ABCI_READY_SECONDS:.0f}s")
+    # if the server task ended instead, the caller sees it
 
 
 async def _node_exit(node: subprocess.Popen[bytes]) -> int:
@@ -71,7 +72,10 @@ async def supervise(app: Any, home: Home, config: AppConfig, node_log: IO[bytes]
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    abci = asyncio.create_task(serve(app, config.abci_address), name="abci")
+    listening = asyncio.Event()
+    abci = asyncio.create_task(
+        serve(app, config.abci_address, on_listening=lambda bound: listening.set()), name="abci"
+    )
     service = NodeService(AppReader(app, loop), CometRpc(config.node_rpc), config.chain_id)
     try:
         grpc_server = start_grpc_server(config.grpc_address, service)
@@ -84,7 +88,7 @@ async def supervise(app: Any, home: Home, config: AppConfig, node_log: IO[bytes]
     try:
         watched: set[asyncio.Future[Any]] = {abci, asyncio.ensure_future(stop.wait())}
         if spawn:
-            await _wait_abci_ready(config.abci_address, abci)
+            await _wait_abci_ready(config.abci_address, listening, abci)
             if not abci.done():
                 node = spawn_cometbft(home, node_log)
                 log.info("cometbft started (pid %d), home %s", node.pid, home.cometbft_home)

@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +37,11 @@ class TinyApp:
 
 
 def fake_server(crash_after: float | None) -> types.ModuleType:
-    async def serve(app: Any, address: str) -> None:
+    async def serve(app: Any, address: str, *, on_listening: Callable[[str], None]) -> None:
         host, port = address.split("://")[1].rsplit(":", 1)
         server = await asyncio.start_server(lambda r, w: w.close(), host, int(port))
         async with server:
+            on_listening(address)
             if crash_after is not None:
                 await asyncio.sleep(crash_after)
                 raise RuntimeError("ABCI server crashed")
