@@ -102,7 +102,8 @@ async def supervise(app: Any, home: Home, config: AppConfig, node_log: IO[bytes]
             log.error("the ABCI server stopped%s", f": {error!r}" if error else "")
             exit_code = EXIT_FAILED
         elif node is not None and node.poll() is not None:
-            log.error("cometbft exited with code %d; stopping the app", node.returncode)
+            where = f"; its output is in {node_log.name}" if node_log is not None else ""
+            log.error("cometbft exited with code %d%s; stopping the app", node.returncode, where)
             exit_code = EXIT_FAILED
         else:
             log.info("stopping")
