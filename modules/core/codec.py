@@ -73,10 +73,10 @@ def _from_jsonable(tp: Any, raw: Any) -> Any:
         if not isinstance(raw, str):
             raise TypeError(f"expected str, got {raw!r}")
         return raw
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         hints = _hints(tp)
-        kwargs = {f.name: _from_jsonable(hints[f.name], raw[f.name]) for f in dataclasses.fields(tp) if f.name in raw}
-        return tp(**kwargs)
+        fields = [f for f in dataclasses.fields(tp) if f.name in raw]
+        return tp(**{f.name: _from_jsonable(hints[f.name], raw[f.name]) for f in fields})
     if tp is Any:
         return raw
     raise TypeError(f"cannot decode type {tp!r}")
