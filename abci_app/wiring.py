@@ -12,6 +12,9 @@ from typing import cast
 
 from abci_app import txcodec
 from abci_app.execution import AnteHandler, DecodedTx
+from modules.auth.module import AuthModule
+from modules.bank.keeper import FEE_COLLECTOR, module_address
+from modules.bank.module import BankModule
 from modules.core.context import Context
 from modules.core.module import Module, MsgHandler, QueryHandler
 
@@ -55,18 +58,15 @@ def wire(modules: Sequence[Module], *, ante: AnteHandler, max_tx_bytes: MaxTxByt
 
 def default_wiring() -> Wiring:
     """The production modules, in hook order, with auth's ante check and tx size limit."""
-    from modules.auth.module import AuthModule
-    from modules.bank.keeper import module_address
-    from modules.bank.module import BankModule
-
     bank = BankModule()
-    auth = AuthModule(bank.keeper, fee_collector=module_address("fee_collector"))
+    auth = AuthModule(bank.keeper, fee_collector=module_address(FEE_COLLECTOR))
 
     def ante(ctx: Context, tx: DecodedTx) -> None:
         auth.keeper.ante(ctx, tx.pub_key, tx.nonce, tx.fee, tx.memo)
 
     def max_tx_bytes(ctx: Context) -> int:
-        return auth.keeper.params(ctx).max_tx_bytes
+        limit: int = auth.keeper.params(ctx).max_tx_bytes
+        return limit
 
     return wire([auth, bank], ante=ante, max_tx_bytes=max_tx_bytes)
 

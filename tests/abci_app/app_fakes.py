@@ -269,7 +269,12 @@ def new_app(data_dir: Any, codec: FakeCodec | None = None, **kwargs: Any) -> App
 
 
 def init_chain(app: Application, balances: Mapping[bytes, int], initial_height: int = 1) -> bytes:
-    state = {"chain_id": CHAIN_ID, "bank": {"balances": {a.hex(): v for a, v in balances.items()}}}
+    state = {
+        "chain_id": CHAIN_ID,
+        "auth": {},
+        "bank": {"balances": {a.hex(): v for a, v in balances.items()}},
+        "hooks": {},
+    }
     res = app.init_chain(
         abci.RequestInitChain(
             chain_id=CHAIN_ID,
