@@ -268,6 +268,14 @@ def test_check_tx_tracks_nonces_in_the_check_state(app: Application) -> None:
     assert balance(app, addr_of(ALICE)) == FUNDS - MIN_FEE
 
 
+def test_check_tx_between_finalize_and_commit_sees_the_state_before_the_block(app: Application) -> None:
+    run_block(app, 1, [])
+    finalize(app, 2, [encode_tx(ALICE, 0, [])])
+    assert check(app, encode_tx(ALICE, 0, [])).code == 0  # the block is not committed yet
+    app.commit(abci.RequestCommit())
+    assert check(app, encode_tx(ALICE, 0, []), recheck=True).code == 3
+
+
 def test_check_tx_rejects_failing_messages_without_consuming_the_nonce(app: Application) -> None:
     res = check(app, encode_tx(ALICE, 0, [Send(addr_of(CAROL), 10**9)]))
     assert (res.codespace, res.code) == ("bank", 2)
