@@ -56,7 +56,7 @@ _ACCEPT = abci.ResponseProcessProposal.ACCEPT
 _REJECT = abci.ResponseProcessProposal.REJECT
 
 
-@dataclass
+@dataclass(frozen=True)
 class _FinalizedBlock:
     """A block executed by FinalizeBlock and waiting for Commit."""
 
@@ -127,10 +127,6 @@ class Application:
 
     def close(self) -> None:
         self._db.close()
-
-    @property
-    def runner(self) -> TxRunner:
-        return self._runner
 
     def _reset_check_state(self) -> None:
         """After genesis and each Commit: a fresh check state, and the tx size limit of the
