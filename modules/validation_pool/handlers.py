@@ -14,7 +14,7 @@ def handle_initiate(keeper: ValidationPoolKeeper, ctx: Context, sender: bytes, m
 
 def handle_stake(keeper: ValidationPoolKeeper, ctx: Context, sender: bytes, msg: MsgStake) -> None:
     """MsgStake: stake the sender's REP, or (``owner`` set) the owner's REP through their allowance."""
-    if msg.owner:
+    if msg.owner and msg.owner != sender:
         keeper.stake(ctx, msg.pool_id, msg.owner, msg.amount, msg.in_favor, delegate=sender)
     else:
         keeper.stake(ctx, msg.pool_id, sender, msg.amount, msg.in_favor)

@@ -11,6 +11,7 @@ from modules.reputation.errors import ERR_INSUFFICIENT_ALLOWANCE, ERR_INSUFFICIE
 from modules.validation_pool.errors import (
     ERR_DURATION_OUT_OF_RANGE,
     ERR_FEE_NOT_POSITIVE,
+    ERR_INVALID_ADDRESS,
     ERR_POOL_CLOSED,
     ERR_STAKE_NOT_POSITIVE,
     ERR_UNKNOWN_CALLBACK,
@@ -202,3 +203,30 @@ def test_params_are_copied_at_initiation() -> None:
     assert pool is not None and pool.params == Params()
     newer = w.pools.get(w.ctx, w.pools.initiate(w.ctx, post_id=1, payer=DAVE, fee=10))
     assert newer is not None and newer.params.binding_ppm == 0
+
+
+def test_naming_oneself_as_owner_is_an_ordinary_stake() -> None:
+    w = dao()
+    pool_id = w.pools.initiate(w.ctx, post_id=1, payer=DAVE, fee=10)
+    module = ValidationPoolModule(
+        escrow=ESCROW, bank=w.bank, reputation=w.rep, forum=w.forum, salary=w.salary
+    )
+    module.msg_handlers()[MsgStake](
+        w.ctx, ALICE, MsgStake(pool_id=pool_id, amount=5, in_favor=True, owner=ALICE)
+    )
+    assert w.rep.encumbered(w.ctx, ALICE) == 5
+
+
+def test_a_malformed_owner_is_refused() -> None:
+    w = dao()
+    pool_id = w.pools.initiate(w.ctx, post_id=1, payer=DAVE, fee=10)
+    module = ValidationPoolModule(
+        escrow=ESCROW, bank=w.bank, reputation=w.rep, forum=w.forum, salary=w.salary
+    )
+    before = w.writes()
+    with pytest.raises(TxError) as info:
+        module.msg_handlers()[MsgStake](
+            w.ctx, ALICE, MsgStake(pool_id=pool_id, amount=5, in_favor=True, owner=b"x")
+        )
+    assert (info.value.codespace, info.value.code) == code(ERR_INVALID_ADDRESS)
+    assert w.writes() == before
