@@ -12,7 +12,6 @@ from collections.abc import Iterator, Sequence
 from modules.core import codec
 from modules.core.address import ADDRESS_LEN
 from modules.core.context import Context
-from modules.core.errors import ensure
 from modules.core.store import KVStore, StoreKey, prefix_end
 from modules.reputation.errors import (
     ERR_BURN_BEYOND_AVAILABLE,
@@ -34,17 +33,13 @@ _BURNED = b"t/burned"
 
 
 def _check_address(addr: bytes) -> None:
-    ensure(
-        isinstance(addr, bytes) and len(addr) == ADDRESS_LEN,
-        ERR_INVALID_ADDRESS(f"{ADDRESS_LEN} bytes expected"),
-    )
+    if not (isinstance(addr, bytes) and len(addr) == ADDRESS_LEN):
+        raise ERR_INVALID_ADDRESS(f"{ADDRESS_LEN} bytes expected")
 
 
 def _check_amount(amount: int) -> None:
-    ensure(
-        isinstance(amount, int) and not isinstance(amount, bool) and amount >= 0,
-        ERR_INVALID_AMOUNT(f"{amount!r}"),
-    )
+    if not (isinstance(amount, int) and not isinstance(amount, bool) and amount >= 0):
+        raise ERR_INVALID_AMOUNT(f"{amount!r}")
 
 
 class ReputationKeeper:
@@ -123,17 +118,16 @@ class ReputationKeeper:
         """Destroy ``amount`` of ``addr``'s free REP."""
         _check_amount(amount)
         free = self.free(ctx, addr)
-        ensure(amount <= free, ERR_BURN_BEYOND_AVAILABLE(f"burn {amount} free REP, free {free}"))
+        if amount > free:
+            raise ERR_BURN_BEYOND_AVAILABLE(f"burn {amount} free REP, free {free}")
         self._burn(ctx, addr, amount)
 
     def burn_encumbered(self, ctx: Context, addr: bytes, amount: int) -> None:
         """Destroy ``amount`` of ``addr``'s encumbered REP (slashing, binding losses)."""
         _check_amount(amount)
         encumbered = self.encumbered(ctx, addr)
-        ensure(
-            amount <= encumbered,
-            ERR_BURN_BEYOND_AVAILABLE(f"burn {amount} encumbered REP, encumbered {encumbered}"),
-        )
+        if amount > encumbered:
+            raise ERR_BURN_BEYOND_AVAILABLE(f"burn {amount} encumbered REP, encumbered {encumbered}")
         self._write(ctx, _ENCUMBERED + addr, encumbered - amount)
         self._burn(ctx, addr, amount)
 
@@ -159,10 +153,12 @@ class ReputationKeeper:
             _check_amount(amount)
         taken = sum(amount for _, amount in sources)
         given = sum(amount for _, amount in recipients)
-        ensure(taken == given, ERR_UNBALANCED_REASSIGN(f"taken {taken}, given {given}"))
+        if taken != given:
+            raise ERR_UNBALANCED_REASSIGN(f"taken {taken}, given {given}")
         for addr, amount in sources:
             encumbered = self.encumbered(ctx, addr)
-            ensure(amount <= encumbered, ERR_BURN_BEYOND_AVAILABLE(f"take {amount}, encumbered {encumbered}"))
+            if amount > encumbered:
+                raise ERR_BURN_BEYOND_AVAILABLE(f"take {amount}, encumbered {encumbered}")
             if amount:
                 self._write(ctx, _ENCUMBERED + addr, encumbered - amount)
                 self._set_balance(ctx, addr, self.balance(ctx, addr) - amount)
@@ -177,16 +173,16 @@ class ReputationKeeper:
         _check_address(addr)
         _check_amount(amount)
         free = self.free(ctx, addr)
-        ensure(amount <= free, ERR_INSUFFICIENT_FREE(f"need {amount}, free {free}"))
+        if amount > free:
+            raise ERR_INSUFFICIENT_FREE(f"need {amount}, free {free}")
         self._write(ctx, _ENCUMBERED + addr, self.encumbered(ctx, addr) + amount)
 
     def release(self, ctx: Context, addr: bytes, amount: int) -> None:
         """Unlock ``amount`` of ``addr``'s encumbered REP."""
         _check_amount(amount)
         encumbered = self.encumbered(ctx, addr)
-        ensure(
-            amount <= encumbered, ERR_RELEASE_BEYOND_ENCUMBERED(f"release {amount}, encumbered {encumbered}")
-        )
+        if amount > encumbered:
+            raise ERR_RELEASE_BEYOND_ENCUMBERED(f"release {amount}, encumbered {encumbered}")
         self._write(ctx, _ENCUMBERED + addr, encumbered - amount)
 
     # -- delegated staking ---------------------------------------------------------------
@@ -199,14 +195,16 @@ class ReputationKeeper:
         _check_address(owner)
         _check_address(delegate)
         _check_amount(amount)
-        ensure(owner != delegate, ERR_SELF_ALLOWANCE)
+        if owner == delegate:
+            raise ERR_SELF_ALLOWANCE()
         self._write(ctx, _ALLOWANCE + owner + delegate, amount)
 
     def use_allowance(self, ctx: Context, owner: bytes, delegate: bytes, amount: int) -> None:
         """Consume ``amount`` of the allowance ``owner`` gave ``delegate`` (a delegated stake)."""
         _check_amount(amount)
         allowed = self.stake_allowance(ctx, owner, delegate)
-        ensure(amount <= allowed, ERR_INSUFFICIENT_ALLOWANCE(f"stake {amount}, allowed {allowed}"))
+        if amount > allowed:
+            raise ERR_INSUFFICIENT_ALLOWANCE(f"stake {amount}, allowed {allowed}")
         self._write(ctx, _ALLOWANCE + owner + delegate, allowed - amount)
 
     def allowances(self, ctx: Context) -> Iterator[tuple[bytes, bytes, int]]:

@@ -8,15 +8,27 @@ from __future__ import annotations
 from modules.core import codec
 from modules.core.address import to_bech32
 from modules.core.context import Context
-from modules.core.errors import ensure
 from modules.core.store import KVStore, StoreKey, prefix_end
 from modules.salary.deps import Bank, Reputation
 from modules.salary.errors import ERR_NOTHING_TO_CLAIM
 from modules.salary.index import accrual, advance, whole_tokens
 from modules.salary.types import Member, SalaryState
 
-_STATE = b"state"
-_MEMBER = b"m/"
+# Each number under its own key, as decimal ASCII: settlement reads only the index (hot path).
+_INDEX = b"index"
+_REMAINDER = b"remainder"
+_RECEIVED = b"received"
+_PAID = b"paid"
+_MEMBER = b"m/"  # m/<addr> -> b"<snapshot>:<accrued>"
+
+
+def _encode_member(member: Member) -> bytes:
+    return b"%d:%d" % (member.snapshot, member.accrued)
+
+
+def _decode_member(raw: bytes) -> Member:
+    snapshot, accrued = raw.split(b":")
+    return Member(snapshot=int(snapshot), accrued=int(accrued))
 
 
 class SalaryKeeper:
@@ -33,22 +45,24 @@ class SalaryKeeper:
         return ctx.store(self._key)
 
     def state(self, ctx: Context) -> SalaryState:
-        raw = self._store(ctx).get(_STATE)
-        return SalaryState(0, 0, 0, 0) if raw is None else codec.loads(SalaryState, raw)
+        store = self._store(ctx)
+        index, remainder, received, paid = (
+            codec.read_int(store.get(k)) for k in (_INDEX, _REMAINDER, _RECEIVED, _PAID)
+        )
+        return SalaryState(index=index, remainder=remainder, received=received, paid=paid)
 
-    def _set_state(self, ctx: Context, state: SalaryState) -> None:
-        self._store(ctx).set(_STATE, codec.dumps(state))
+    def index(self, ctx: Context) -> int:
+        return codec.read_int(self._store(ctx).get(_INDEX))
 
     def member(self, ctx: Context, addr: bytes) -> Member | None:
         raw = self._store(ctx).get(_MEMBER + addr)
-        return None if raw is None else codec.loads(Member, raw)
+        return None if raw is None else _decode_member(raw)
 
     def members(self, ctx: Context) -> list[tuple[bytes, Member]]:
         """Every member record, ascending address (audits and tests; never on a block's path)."""
         store = self._store(ctx)
         return [
-            (k[len(_MEMBER) :], codec.loads(Member, v))
-            for k, v in store.iterate(_MEMBER, prefix_end(_MEMBER))
+            (k[len(_MEMBER) :], _decode_member(v)) for k, v in store.iterate(_MEMBER, prefix_end(_MEMBER))
         ]
 
     # -- distribution --------------------------------------------------------------------
@@ -56,9 +70,12 @@ class SalaryKeeper:
     def distribute(self, ctx: Context, amount: int) -> None:
         """Pay ``amount`` tokens (already in the salary account) to REP holders pro rata. O(1)."""
         assert amount >= 0
+        store = self._store(ctx)
         state = self.state(ctx)
         index, remainder = advance(state.index, state.remainder, amount, self._reputation.supply(ctx))
-        self._set_state(ctx, SalaryState(index, remainder, state.received + amount, state.paid))
+        store.set(_INDEX, codec.int_bytes(index))
+        store.set(_REMAINDER, codec.int_bytes(remainder))
+        store.set(_RECEIVED, codec.int_bytes(state.received + amount))
         ctx.emit("salary.distribute", amount=amount, index=index)
 
     def pay(self, ctx: Context, payer: bytes, amount: int) -> None:
@@ -81,13 +98,13 @@ class SalaryKeeper:
         self._settle(ctx, addr)
 
     def _settle(self, ctx: Context, addr: bytes) -> Member:
-        index = self.state(ctx).index
+        index = self.index(ctx)
         member = self.member(ctx, addr)
         if member is not None and member.snapshot == index:
             return member
         earned = 0 if member is None else accrual(self._reputation.balance(ctx, addr), index, member.snapshot)
         settled = Member(snapshot=index, accrued=(0 if member is None else member.accrued) + earned)
-        self._store(ctx).set(_MEMBER + addr, codec.dumps(settled))
+        self._store(ctx).set(_MEMBER + addr, _encode_member(settled))
         return settled
 
     def claimable(self, ctx: Context, addr: bytes) -> int:
@@ -95,7 +112,7 @@ class SalaryKeeper:
         member = self.member(ctx, addr)
         if member is None:
             return 0
-        index = self.state(ctx).index
+        index = self.index(ctx)
         accrued = member.accrued + accrual(self._reputation.balance(ctx, addr), index, member.snapshot)
         return whole_tokens(accrued)[0]
 
@@ -103,10 +120,11 @@ class SalaryKeeper:
         """Pay ``addr``'s whole tokens of salary to their bank balance; the dust stays accrued."""
         member = self._settle(ctx, addr)
         tokens, kept = whole_tokens(member.accrued)
-        ensure(tokens > 0, ERR_NOTHING_TO_CLAIM(f"{to_bech32(addr)} has accrued less than one whole token"))
-        self._store(ctx).set(_MEMBER + addr, codec.dumps(Member(snapshot=member.snapshot, accrued=kept)))
-        state = self.state(ctx)
-        self._set_state(ctx, SalaryState(state.index, state.remainder, state.received, state.paid + tokens))
+        if tokens <= 0:
+            raise ERR_NOTHING_TO_CLAIM(f"{to_bech32(addr)} has accrued less than one whole token")
+        store = self._store(ctx)
+        store.set(_MEMBER + addr, _encode_member(Member(snapshot=member.snapshot, accrued=kept)))
+        store.set(_PAID, codec.int_bytes(codec.read_int(store.get(_PAID)) + tokens))
         self._bank.send(ctx, self.account, addr, tokens)
         ctx.emit("salary.claim", member=to_bech32(addr), amount=tokens)
         return tokens

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from modules.core.address import ADDRESS_LEN, to_bech32
 from modules.core.context import Context
-from modules.core.errors import TxError, ensure
+from modules.core.errors import TxError
 from modules.core.store import StoreKey
 from modules.validation_pool.deps import Bank, Forum, Reputation, Salary
 from modules.validation_pool.errors import (
@@ -57,7 +57,8 @@ class ValidationPoolKeeper:
 
     def set_params(self, ctx: Context, params: Params) -> None:
         problem = params.validate()
-        ensure(problem is None, ERR_INVALID_PARAMS(problem or ""))
+        if problem is not None:
+            raise ERR_INVALID_PARAMS(problem)
         self.state.set_params(ctx, params)
 
     def get(self, ctx: Context, pool_id: int) -> Pool | None:
@@ -81,21 +82,19 @@ class ValidationPoolKeeper:
         """Open a pool on ``post_id``: the fee moves from ``payer`` into escrow; REP is minted only at
         resolution. Returns the pool id."""
         params = self.state.params(ctx)
-        ensure(
-            post_id != INCINERATOR_POST and self._forum.exists(ctx, post_id),
-            ERR_UNKNOWN_POST(
+        if post_id == INCINERATOR_POST or not self._forum.exists(ctx, post_id):
+            raise ERR_UNKNOWN_POST(
                 f"post {post_id}" + (" is the Incinerator" if post_id == INCINERATOR_POST else "")
-            ),
-        )
-        ensure(fee > 0, ERR_FEE_NOT_POSITIVE(f"fee {fee}"))
+            )
+        if fee <= 0:
+            raise ERR_FEE_NOT_POSITIVE(f"fee {fee}")
         duration = duration_s if duration_s else params.duration_default_s
-        ensure(
-            params.duration_min_s <= duration <= params.duration_max_s,
-            ERR_DURATION_OUT_OF_RANGE(
+        if not (params.duration_min_s <= duration <= params.duration_max_s):
+            raise ERR_DURATION_OUT_OF_RANGE(
                 f"{duration} s not in [{params.duration_min_s}, {params.duration_max_s}]"
-            ),
-        )
-        ensure(callback == "" or callback in self._hooks, ERR_UNKNOWN_CALLBACK(repr(callback)))
+            )
+        if callback and callback not in self._hooks:
+            raise ERR_UNKNOWN_CALLBACK(repr(callback))
         self._bank.send(ctx, payer, self.escrow, fee)
 
         now = ctx.block.time_ns
@@ -144,15 +143,15 @@ class ValidationPoolKeeper:
         With ``delegate`` set, the delegate stakes the staker's REP and uses up their allowance.
         """
         pool = self.state.get(ctx, pool_id)
-        ensure(pool is not None, ERR_UNKNOWN_POOL(f"pool {pool_id}"))
-        assert pool is not None
+        if pool is None:
+            raise ERR_UNKNOWN_POOL(f"pool {pool_id}")
         now = ctx.block.time_ns
-        ensure(
-            pool.status == OPEN and now < pool.end_ns,
-            ERR_POOL_CLOSED(f"pool {pool_id} is {pool.status}, voting ended at {pool.end_ns} ns"),
-        )
-        ensure(amount > 0, ERR_STAKE_NOT_POSITIVE(f"stake {amount}"))
-        ensure(len(staker) == ADDRESS_LEN, ERR_INVALID_ADDRESS(f"staker must be {ADDRESS_LEN} bytes"))
+        if pool.status != OPEN or now >= pool.end_ns:
+            raise ERR_POOL_CLOSED(f"pool {pool_id} is {pool.status}, voting ended at {pool.end_ns} ns")
+        if amount <= 0:
+            raise ERR_STAKE_NOT_POSITIVE(f"stake {amount}")
+        if len(staker) != ADDRESS_LEN:
+            raise ERR_INVALID_ADDRESS(f"staker must be {ADDRESS_LEN} bytes")
         if delegate is not None:
             self._reputation.use_allowance(ctx, staker, delegate, amount)
         self._reputation.encumber(ctx, staker, amount)
