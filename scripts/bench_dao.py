@@ -25,8 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from modules.bank.keeper import BankKeeper
 from modules.core.context import BlockInfo, Context
-from modules.core.store import CacheStore
+from modules.core.store import CacheStore, StoreKey
 from modules.reputation.keeper import ReputationKeeper
 from modules.reputation.module import STORE_KEY as REP_KEY
 from modules.salary.keeper import SalaryKeeper
@@ -40,7 +41,6 @@ from tests.modules.validation_pool.pool_world import (
     ESCROW,
     FEE_COLLECTOR,
     SALARY,
-    StoreBank,
     StoreForum,
     addr,
 )
@@ -77,7 +77,7 @@ class SortedStore:
 class Dao:
     def __init__(self) -> None:
         self.committed = SortedStore()
-        self.bank = StoreBank()
+        self.bank = BankKeeper(StoreKey("bank"))
         self.rep = ReputationKeeper(REP_KEY)
         self.forum = StoreForum(self.rep)
         self.salary = SalaryKeeper(

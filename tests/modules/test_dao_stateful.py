@@ -38,10 +38,11 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from modules.bank.keeper import BankKeeper
 from modules.core import codec
 from modules.core.context import BlockInfo, Context, Event
 from modules.core.errors import TxError
-from modules.core.store import CacheStore, MemoryStore
+from modules.core.store import CacheStore, MemoryStore, StoreKey
 from modules.reputation.keeper import ReputationKeeper
 from modules.reputation.module import STORE_KEY as REP_KEY
 from modules.salary.keeper import SalaryKeeper
@@ -54,7 +55,6 @@ from tests.modules.validation_pool.pool_world import (
     ESCROW,
     FEE_COLLECTOR,
     SALARY,
-    StoreBank,
     StoreForum,
     addr,
 )
@@ -81,7 +81,7 @@ class Dao:
         self.committed = MemoryStore()
         self.time_s = GENESIS_TIME_S
         self.height = 1
-        self.bank = StoreBank()
+        self.bank = BankKeeper(StoreKey("bank"))
         self.rep = ReputationKeeper(REP_KEY)
         self.forum = StoreForum(self.rep)
         self.salary = SalaryKeeper(
@@ -412,7 +412,7 @@ class DaoMachine(RuleBasedStateMachine):  # type: ignore[misc]
             for a, m in salary.members(ctx)
         )
         assert bank.balance(ctx, SALARY) * SCALE == owed + state.remainder
-        assert bank.supply(ctx) == self.token_supply == bank.total_held(ctx)
+        assert bank.supply(ctx) == self.token_supply == sum(b for _, b in bank.balances(ctx))
 
     def teardown(self) -> None:
         if STATS["replays"] < REPLAYED_EXAMPLES and len(self.ops) >= 20:

@@ -1,17 +1,18 @@
 """A small DAO for the validation_pool and salary tests: the real reputation, salary and
-validation_pool keepers over MemoryStore + CacheStore + Context (no ABCI), with a store-backed
-bank and forum standing in for the other engineers' modules (the forum's propagation has its own
-tests; here an award simply mints to the post's single author)."""
+validation_pool keepers and the real bank over MemoryStore + CacheStore + Context (no ABCI), with a
+store-backed forum standing in for the other engineer's module until it is on main (the forum's
+propagation has its own tests; here an award simply mints to the post's single author)."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
 
+from modules.bank.keeper import BankKeeper, module_address
 from modules.core import codec
 from modules.core.context import BlockInfo, Context
-from modules.core.errors import ErrorCode, TxError
-from modules.core.store import CacheStore, MemoryStore, StoreKey, prefix_end
+from modules.core.errors import TxError
+from modules.core.store import CacheStore, MemoryStore, StoreKey
 from modules.reputation.keeper import ReputationKeeper
 from modules.reputation.module import STORE_KEY as REP_KEY
 from modules.salary.keeper import SalaryKeeper
@@ -22,50 +23,15 @@ from modules.validation_pool.types import Params, Pool
 
 SECOND = 10**9
 START_S = 1_000
-ERR_TEST_FUNDS = ErrorCode("bank", 2, "insufficient funds")
 
 
 def addr(name: str) -> bytes:
     return hashlib.sha256(name.encode()).digest()[:20]
 
 
-def module_address(name: str) -> bytes:
-    return hashlib.sha256(b"module/" + name.encode()).digest()[:20]
-
-
 ESCROW = module_address("validation_pool")
 SALARY = module_address("salary")
 FEE_COLLECTOR = module_address("fee_collector")
-
-
-class StoreBank:
-    """Token balances in the context's store (so failed branches roll back like real state)."""
-
-    def __init__(self) -> None:
-        self._key = StoreKey("testbank")
-
-    def balance(self, ctx: Context, who: bytes) -> int:
-        return codec.read_int(ctx.store(self._key).get(b"b/" + who))
-
-    def supply(self, ctx: Context) -> int:
-        return codec.read_int(ctx.store(self._key).get(b"supply"))
-
-    def _set(self, ctx: Context, who: bytes, amount: int) -> None:
-        ctx.store(self._key).set(b"b/" + who, codec.int_bytes(amount))
-
-    def mint(self, ctx: Context, who: bytes, amount: int) -> None:
-        self._set(ctx, who, self.balance(ctx, who) + amount)
-        ctx.store(self._key).set(b"supply", codec.int_bytes(self.supply(ctx) + amount))
-
-    def send(self, ctx: Context, sender: bytes, recipient: bytes, amount: int) -> None:
-        if amount < 0 or self.balance(ctx, sender) < amount:
-            raise ERR_TEST_FUNDS(f"have {self.balance(ctx, sender)}, need {amount}")
-        self._set(ctx, sender, self.balance(ctx, sender) - amount)
-        self._set(ctx, recipient, self.balance(ctx, recipient) + amount)
-
-    def total_held(self, ctx: Context) -> int:
-        store = ctx.store(self._key)
-        return sum(codec.read_int(v) for _, v in store.iterate(b"b/", prefix_end(b"b/")))
 
 
 class StoreForum:
@@ -114,7 +80,7 @@ class World:
     def __init__(self, params: Params | None = None) -> None:
         self.root = CacheStore(MemoryStore())
         self.ctx = self._context(START_S, 1)
-        self.bank = StoreBank()
+        self.bank = BankKeeper(StoreKey("bank"))
         self.rep = ReputationKeeper(REP_KEY)
         self.forum = StoreForum(self.rep)
         self.salary = SalaryKeeper(
