@@ -34,11 +34,21 @@ from google.protobuf.message import Message
 from abci_app.pb.bpdao.v1 import tx_pb2
 from modules.bank.types import MsgSend
 from modules.core.address import from_bech32, to_bech32
+from modules.reputation.types import MsgSetStakeAllowance
+from modules.salary.types import MsgClaimSalary
+from modules.validation_pool.types import MsgInitiatePool, MsgStake
 
 # One line per message: (field name in the ``Msg`` oneof, the module's dataclass).
 _MESSAGES: tuple[tuple[str, type], ...] = (
     # bank 1-9
     ("send", MsgSend),
+    # reputation 10-19
+    ("set_stake_allowance", MsgSetStakeAllowance),
+    # validation_pool 40-49
+    ("initiate_pool", MsgInitiatePool),
+    ("stake", MsgStake),
+    # salary 50-59
+    ("claim_salary", MsgClaimSalary),
 )
 
 
