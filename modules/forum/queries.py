@@ -6,34 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from modules.core import codec
-from modules.core.address import from_bech32, to_bech32
+from modules.core.address import to_bech32
 from modules.core.context import Context
 from modules.core.module import QueryError
+from modules.core.query_args import address_arg, int_arg
 from modules.forum.keeper import ForumKeeper
 from modules.forum.types import Post
-
-
-def int_arg(args: Mapping[str, Any], name: str) -> int:
-    raw = args.get(name)
-    if isinstance(raw, bool):
-        raise QueryError(f"{name} must be an integer")
-    try:
-        value = int(raw)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise QueryError(f"{name} must be an integer") from None
-    if value < 0:
-        raise QueryError(f"{name} must be non-negative")
-    return value
-
-
-def address_arg(args: Mapping[str, Any], name: str) -> bytes:
-    raw = args.get(name)
-    if not isinstance(raw, str):
-        raise QueryError(f"{name} must be a bech32 address")
-    try:
-        return from_bech32(raw)
-    except ValueError as e:
-        raise QueryError(f"{name}: {e}") from None
 
 
 def post_json(post: Post) -> dict[str, Any]:
