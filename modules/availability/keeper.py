@@ -52,8 +52,16 @@ class AvailabilityKeeper:
         else:
             stake = replace(existing, amount=existing.amount + amount, end_ns=max(existing.end_ns, end))
         self._state.put(ctx, stake)
-        ctx.emit("availability.stake", id=stake.id, owner=owner.hex(), kind=kind, amount=amount,
-                 total=stake.amount, end_ns=stake.end_ns, merged=existing is not None)
+        ctx.emit(
+            "availability.stake",
+            id=stake.id,
+            owner=owner.hex(),
+            kind=kind,
+            amount=amount,
+            total=stake.amount,
+            end_ns=stake.end_ns,
+            merged=existing is not None,
+        )
         return stake
 
     def extend(self, ctx: Context, owner: bytes, stake_id: int, duration_s: int) -> Stake:

@@ -1,11 +1,11 @@
 """availability's storage layout (private to the module).
 
-    b"params"                          -> Params
-    b"next"                            -> next stake id (from 1)
-    b"s" + u64(id)                     -> Stake
-    b"k" + kind + b"\\x00" + u64(id)    -> b""  unassigned stakes of a kind (expired: until reclaimed)
-    b"o" + owner + u64(id)             -> b""  stakes by owner
-    b"m" + owner + kind                -> u64(id)  the owner's unassigned stake of that kind (merge target)
+b"params"                          -> Params
+b"next"                            -> next stake id (from 1)
+b"s" + u64(id)                     -> Stake
+b"k" + kind + b"\\x00" + u64(id)    -> b""  unassigned stakes of a kind (expired: until reclaimed)
+b"o" + owner + u64(id)             -> b""  stakes by owner
+b"m" + owner + kind                -> u64(id)  the owner's unassigned stake of that kind (merge target)
 """
 
 from __future__ import annotations

@@ -41,5 +41,8 @@ def query_posts_by_author(keeper: ForumKeeper, ctx: Context, args: Mapping[str, 
 
 
 def query_params(keeper: ForumKeeper, ctx: Context, args: Mapping[str, Any]) -> Any:
-    return {**codec.to_json(keeper.params(ctx)), "incinerated": keeper.incinerated(ctx),
-            "next_post_id": keeper.next_post_id(ctx)}
+    return {
+        **codec.to_json(keeper.params(ctx)),
+        "incinerated": keeper.incinerated(ctx),
+        "next_post_id": keeper.next_post_id(ctx),
+    }

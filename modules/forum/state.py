@@ -1,11 +1,11 @@
 """forum's storage layout (private to the module).
 
-    b"params"                  -> Params
-    b"next"                    -> next post id (starts at 1; 0 is the Incinerator)
-    b"incinerated"             -> REP destroyed by being propagated to the Incinerator (post 0's value)
-    b"p" + u64(id)             -> Post (without its value)
-    b"v" + u64(id)             -> the post's accrued value (absent = 0)
-    b"a" + author + u64(id)    -> b"" (posts by author)
+b"params"                  -> Params
+b"next"                    -> next post id (starts at 1; 0 is the Incinerator)
+b"incinerated"             -> REP destroyed by being propagated to the Incinerator (post 0's value)
+b"p" + u64(id)             -> Post (without its value)
+b"v" + u64(id)             -> the post's accrued value (absent = 0)
+b"a" + author + u64(id)    -> b"" (posts by author)
 """
 
 from __future__ import annotations

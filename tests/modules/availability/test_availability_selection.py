@@ -58,8 +58,11 @@ def test_uniform_below_reduces_sha256_of_the_seed() -> None:
 def test_uniform_below_rejects_the_biased_tail_and_rehashes() -> None:
     # with n = 2**255 + 1 the unbiased range is [0, 2**255 + 1): about half of all digests are rejected
     n = 2**255 + 1
-    seed = next(s for s in (codec.u64(i) for i in range(100))
-                if int.from_bytes(hashlib.sha256(s).digest(), "big") >= n)
+    seed = next(
+        s
+        for s in (codec.u64(i) for i in range(100))
+        if int.from_bytes(hashlib.sha256(s).digest(), "big") >= n
+    )
     digest = hashlib.sha256(seed).digest()
     while int.from_bytes(digest, "big") >= n:
         digest = hashlib.sha256(digest).digest()

@@ -155,8 +155,9 @@ BAD_MESSAGES: list[tuple[str, bytes, Any, ErrorCode]] = [
 
 
 @pytest.mark.parametrize(("case", "sender", "msg", "error"), BAD_MESSAGES, ids=[c[0] for c in BAD_MESSAGES])
-def test_a_broken_rule_has_its_own_code_and_changes_nothing(case: str, sender: bytes, msg: Any,
-                                                            error: ErrorCode) -> None:
+def test_a_broken_rule_has_its_own_code_and_changes_nothing(
+    case: str, sender: bytes, msg: Any, error: ErrorCode
+) -> None:
     w = World()
     w.send(ALICE, MsgStakeAvailability(BLOCK_PRODUCTION, 100, DAY))  # stake 1
     w.send(ALICE, MsgStakeAvailability("storage", 100, DAY))  # stake 2, assigned below

@@ -181,8 +181,11 @@ def test_conservation_on_random_graphs(data: st.DataObject) -> None:
     for _ in range(data.draw(st.integers(1, 8))):
         n_authors = data.draw(st.integers(1, 3))
         chosen = data.draw(st.permutations(people))[:n_authors]
-        cut = sorted(data.draw(st.lists(st.integers(1, PPM - 1), min_size=n_authors - 1,
-                                         max_size=n_authors - 1, unique=True)))
+        cut = sorted(
+            data.draw(
+                st.lists(st.integers(1, PPM - 1), min_size=n_authors - 1, max_size=n_authors - 1, unique=True)
+            )
+        )
         bounds = [0, *cut, PPM]
         authors = [(a, bounds[i + 1] - bounds[i]) for i, a in enumerate(chosen)]
         next_id = w.forum.next_post_id(w.ctx)
