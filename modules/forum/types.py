@@ -49,7 +49,8 @@ class Post:
 class Params:
     depth_limit: int = 3  # citations are followed from posts at depth < depth_limit (award post: 0)
     max_authors: int = 16
-    max_citations: int = 16
+    # bounds one award's walk: at most 1 + c + c^2 + ... + c^depth_limit post visits (585 for 8 and 3)
+    max_citations: int = 8
 
     def validate(self) -> str | None:
         """Why these params are unusable, or None."""
