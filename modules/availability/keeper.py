@@ -115,15 +115,14 @@ class AvailabilityKeeper:
         ctx.emit("availability.assign", id=stake_id, owner=stake.owner.hex(), amount=stake.amount)
         return stake
 
-    def release_assignment(self, ctx: Context, stake_id: int) -> int:
-        """Close an assigned stake: what is left of its REP is released to the owner (returned)."""
+    def release_assignment(self, ctx: Context, stake_id: int) -> None:
+        """Close an assigned stake: what is left of its REP is released to the owner."""
         stake = self._existing(ctx, stake_id)
         ensure(stake.assigned, E.ERR_NOT_ASSIGNED(str(stake_id)))
         if stake.amount:
             self._rep.release(ctx, stake.owner, stake.amount)
         self._state.remove(ctx, stake)
         ctx.emit("availability.release", id=stake_id, amount=stake.amount)
-        return stake.amount
 
     def slash(self, ctx: Context, stake_id: int, ppm: int) -> int:
         """Burn ``floor(amount * ppm / 1e6)`` of the stake's REP (the rest stays staked); returns it."""

@@ -94,10 +94,14 @@ class ForumKeeper:
         return self._state.incinerated(ctx)
 
     # --- REP --------------------------------------------------------------------------------------
-    def award(self, ctx: Context, post_id: int, amount: int) -> AwardOutcome:
+    def award(self, ctx: Context, post_id: int, amount: int) -> None:
         """Propagate ``amount`` newly minted REP from ``post_id`` along citations; mints via reputation.
 
         The REP is minted here, to whoever ends up with it (nothing is minted to the post itself)."""
+        self.propagate(ctx, post_id, amount)
+
+    def propagate(self, ctx: Context, post_id: int, amount: int) -> AwardOutcome:
+        """:meth:`award`, returning where the REP went."""
         ensure(amount >= 0, E.ERR_INVALID_AMOUNT(str(amount)))
         ensure(self.exists(ctx, post_id), E.ERR_UNKNOWN_POST(str(post_id)))
         if amount == 0:

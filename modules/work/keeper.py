@@ -78,8 +78,8 @@ class WorkKeeper:
         ensure(ok, E.ERR_INVALID_DEADLINE(f"{deadline_s} s, max {params.max_deadline_s}"))
         request_id = self._state.take_next_id(ctx)
         stake_id = self._availability.select(ctx, kind, assignment_seed(ctx.block.randomness, request_id))
-        ensure(stake_id is not None, E.ERR_NO_EXPERT_AVAILABLE(kind))
-        assert stake_id is not None
+        if stake_id is None:
+            raise E.ERR_NO_EXPERT_AVAILABLE(kind)
         self._bank.send(ctx, client, self._escrow, fee)
         stake = self._availability.assign(ctx, stake_id)
         now = ctx.block.time_ns
@@ -177,7 +177,9 @@ class WorkKeeper:
         pool_id = self._pools.initiate(
             ctx, post_id=request.post_id, payer=self._escrow, fee=request.fee, callback=CALLBACK_NAME
         )
-        amount = self._availability.release_assignment(ctx, request.stake_id)
+        stake = self._availability.get(ctx, request.stake_id)
+        amount = 0 if stake is None else stake.amount  # what is left of it (slashes may have hit it)
+        self._availability.release_assignment(ctx, request.stake_id)
         if amount:
             self._pools.stake(ctx, pool_id, request.expert, amount, True)
         request = replace(request, status=Status.POOL_OPEN, pool_id=pool_id)

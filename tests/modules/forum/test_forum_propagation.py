@@ -29,7 +29,7 @@ class World:
 
     def award(self, post_id: int, amount: int) -> AwardOutcome:
         supply_before = self.rep.total_supply(self.ctx)
-        outcome = self.forum.award(self.ctx, post_id, amount)
+        outcome = self.forum.propagate(self.ctx, post_id, amount)
         # conservation, whatever the case
         assert outcome.minted + outcome.destroyed == amount
         assert self.rep.total_supply(self.ctx) == supply_before + outcome.minted - outcome.leached

@@ -72,6 +72,15 @@ def test_verdict_opens_the_pool_with_the_fee_and_the_experts_stake_in_favour() -
     assert w.pool(1) is not None and w.pools.get(w.ctx, 2) is None
 
 
+def test_the_pool_gets_what_is_left_of_a_stake_slashed_while_assigned() -> None:
+    w = World()
+    w.with_evidence()
+    w.availability.keeper.slash(w.ctx, 1, 500_000)  # e.g. a block-production fault meanwhile
+    w.send(CLIENT, MsgVerdict(1, approve=True))
+    assert w.pool().for_stakes == (PoolStake(EXPERT, 250),)
+    assert (w.rep.balance(w.ctx, EXPERT), w.rep.free(w.ctx, EXPERT)) == (550, 300)
+
+
 def test_without_a_verdict_the_pool_opens_at_the_cutoff() -> None:
     w = World()
     w.with_evidence()
