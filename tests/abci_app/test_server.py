@@ -108,9 +108,9 @@ class Client:
     async def connect(cls, address: str) -> Client:
         where = ListenAddress.parse(address)
         if where.is_unix:
-            reader, writer = await asyncio.open_unix_connection(where.path, limit=2**26)
+            reader, writer = await asyncio.open_unix_connection(where.path)
         else:
-            reader, writer = await asyncio.open_connection(where.host, where.port, limit=2**26)
+            reader, writer = await asyncio.open_connection(where.host, where.port)
         return cls(reader, writer)
 
     async def send_raw(self, data: bytes) -> None:
@@ -286,6 +286,24 @@ def test_twenty_megabyte_request_and_response(address: str) -> None:
                 hashlib.sha256(b"small").digest(),
             ]
             assert list(proposal.prepare_proposal.txs) == [big_tx]
+            client.close()
+
+    run(scenario())
+
+
+def test_a_peer_that_does_not_read_is_throttled_and_loses_nothing(address: str) -> None:
+    app = FakeApp()
+    txs = [b"%06d" % i + b"." * 8192 for i in range(2000)]  # ~16 MB each way
+
+    async def scenario() -> None:
+        async with serving(app, address) as (server, bound):
+            client = await Client.connect(bound)
+            sending = asyncio.create_task(client.send(*(check_tx(tx) for tx in txs), FLUSH))
+            while server.stats.write_pauses == 0:  # we are not reading: the server must stop too
+                await asyncio.sleep(0.01)
+            responses = await client.receive(len(txs) + 1)
+            await sending
+            assert [r.check_tx.data for r in responses[:-1]] == txs
             client.close()
 
     run(scenario())
