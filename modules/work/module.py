@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
+from modules.bank.keeper import module_address
 from modules.core import codec
 from modules.core.context import Context
 from modules.core.module import Module, MsgHandler, QueryHandler
@@ -21,9 +21,8 @@ STORE_KEY = StoreKey("work")
 
 
 def default_escrow() -> bytes:
-    """The work module's bank account, by the module-account rule of docs/architecture.md
-    (``sha256(b"module/" + name)[:20]``); wiring passes bank's ``module_address("work")``."""
-    return hashlib.sha256(b"module/" + CALLBACK_NAME.encode()).digest()[:20]
+    """The work module's bank account (wiring registers it: ``bank.register_module_account("work")``)."""
+    return module_address(CALLBACK_NAME)
 
 
 class WorkModule(Module):

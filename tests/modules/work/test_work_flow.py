@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from modules.availability.types import BLOCK_PRODUCTION
+from modules.bank.errors import ERR_INSUFFICIENT_FUNDS
 from modules.core.errors import ErrorCode, TxError
 from modules.work import errors as E
 from modules.work.keeper import CALLBACK_NAME, assignment_seed
@@ -167,7 +168,7 @@ def expect(w: World, sender: bytes, msg: Any, error: ErrorCode) -> None:
             E.ERR_INVALID_DEADLINE,
         ),
         ("nobody for kind", MsgRequestWork("storage", 300, DETAILS, DAY), E.ERR_NO_EXPERT_AVAILABLE),
-        ("fee beyond funds", MsgRequestWork(BLOCK_PRODUCTION, 1_001, DETAILS, DAY), ErrorCode("bank", 2, "")),
+        ("fee beyond funds", MsgRequestWork(BLOCK_PRODUCTION, 1_001, DETAILS, DAY), ERR_INSUFFICIENT_FUNDS),
     ],
 )
 def test_bad_requests(case: str, msg: MsgRequestWork, error: ErrorCode) -> None:

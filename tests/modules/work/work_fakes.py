@@ -1,39 +1,19 @@
-"""Small stand-ins for bank and validation_pool used by the work tests (the real ones are other
-engineers' modules; the work tests check work's side of the interfaces)."""
+"""A small stand-in for validation_pool used by the work tests (the real one is another engineer's
+module; these tests check work's side of the interface)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from modules.bank.keeper import BankKeeper
 from modules.core import codec
 from modules.core.context import Context
 from modules.core.errors import ErrorCode
 from modules.core.store import StoreKey
 from tests.modules.forum.dao_fakes import FakeReputation, addr
 
-ERR_FAKE_FUNDS = ErrorCode("bank", 2, "insufficient funds")
 ERR_FAKE_POOL = ErrorCode("validation_pool", 9, "pool refused")
 POOL_ESCROW = addr("module/validation_pool")
-
-
-class FakeBank:
-    def __init__(self) -> None:
-        self._key = StoreKey("fakebank")
-
-    def balance(self, ctx: Context, who: bytes) -> int:
-        return codec.read_int(ctx.store(self._key).get(who))
-
-    def _set(self, ctx: Context, who: bytes, amount: int) -> None:
-        ctx.store(self._key).set(who, codec.int_bytes(amount))
-
-    def mint(self, ctx: Context, who: bytes, amount: int) -> None:
-        self._set(ctx, who, self.balance(ctx, who) + amount)
-
-    def send(self, ctx: Context, sender: bytes, recipient: bytes, amount: int) -> None:
-        if self.balance(ctx, sender) < amount:
-            raise ERR_FAKE_FUNDS(f"have {self.balance(ctx, sender)}, need {amount}")
-        self._set(ctx, sender, self.balance(ctx, sender) - amount)
-        self._set(ctx, recipient, self.balance(ctx, recipient) + amount)
 
 
 @dataclass(frozen=True)
@@ -54,7 +34,7 @@ class FakePool:
 class FakePools:
     """Records initiations and stakes in state; escrows the fee and encumbers stakes like the real one."""
 
-    def __init__(self, bank: FakeBank, rep: FakeReputation) -> None:
+    def __init__(self, bank: BankKeeper, rep: FakeReputation) -> None:
         self._key = StoreKey("fakepools")
         self._bank = bank
         self._rep = rep

@@ -7,13 +7,15 @@ from typing import Any
 
 from modules.availability.module import AvailabilityModule
 from modules.availability.types import BLOCK_PRODUCTION
+from modules.bank.keeper import BankKeeper
 from modules.core.context import Context
+from modules.core.store import StoreKey
 from modules.forum.module import ForumModule
 from modules.forum.types import PPM
 from modules.work.module import WorkModule, default_escrow
 from modules.work.types import MsgRequestWork, MsgSubmitEvidence, WorkRequest
 from tests.modules.forum.dao_fakes import FakeReputation, addr, at, make_ctx
-from tests.modules.work.work_fakes import FakeBank, FakePool, FakePools
+from tests.modules.work.work_fakes import FakePool, FakePools
 
 CLIENT, EXPERT, OTHER = addr("client"), addr("expert"), addr("other")
 ESCROW = default_escrow()
@@ -28,12 +30,17 @@ class World:
 
     def __init__(self, expert_stake: int = 500) -> None:
         self.rep = FakeReputation()
-        self.bank = FakeBank()
+        self.bank = BankKeeper(StoreKey("bank"))
+        escrow = self.bank.register_module_account("work")
         self.forum = ForumModule(self.rep)
         self.availability = AvailabilityModule(self.rep)
         self.pools = FakePools(self.bank, self.rep)
         self.work = WorkModule(
-            bank=self.bank, forum=self.forum.keeper, availability=self.availability.keeper, pools=self.pools
+            bank=self.bank,
+            forum=self.forum.keeper,
+            availability=self.availability.keeper,
+            pools=self.pools,
+            escrow=escrow,
         )
         self.ctx: Context = make_ctx(time_s=T0, randomness=b"\x42" * 32)
         for m in (self.forum, self.availability, self.work):
