@@ -34,6 +34,11 @@ class CommitInfo:
 
 EMPTY_COMMIT = CommitInfo(height=0, app_hash=b"", block_time_ns=0)
 
+# Point reads kept in memory (committed values, and None for absent keys). Emptied when full;
+# 2**17 entries of ~60-byte keys and small values are a few tens of MB at most.
+DEFAULT_READ_CACHE_ENTRIES = 1 << 17
+_MISS = object()
+
 
 def _raw_options() -> Options:
     opt = Options(raw_mode=True)
@@ -49,7 +54,7 @@ class StateDB:
     overlays until :meth:`commit` receives them.
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, read_cache_entries: int = DEFAULT_READ_CACHE_ENTRIES) -> None:
         self._path = Path(path)
         self._path.mkdir(parents=True, exist_ok=True)
         self._db: Rdict | None = Rdict(
@@ -59,6 +64,10 @@ class StateDB:
         self._sync = WriteOptions()
         self._sync.sync = True
         self._last = self._read_meta()
+        # A pure function of the committed state, which changes only in commit(): there the
+        # new values replace the old, so a cached read is always what RocksDB would return.
+        self._cache: dict[bytes, bytes | None] = {}
+        self._cache_limit = read_cache_entries
 
     def _read_meta(self) -> CommitInfo:
         meta = self._rdict.get_column_family(META_CF)
@@ -87,7 +96,14 @@ class StateDB:
     # --- KVStore (read side) ---
 
     def get(self, key: bytes) -> bytes | None:
+        cache = self._cache
+        cached = cache.get(key, _MISS)
+        if cached is not _MISS:
+            return cached  # type: ignore[return-value]
         value: bytes | None = self._rdict.get(key)
+        if len(cache) >= self._cache_limit:
+            cache.clear()
+        cache[key] = value
         return value
 
     def iterate(self, start: bytes = b"", end: bytes | None = None) -> Iterator[tuple[bytes, bytes]]:
@@ -123,8 +139,14 @@ class StateDB:
         batch.put(_BLOCK_TIME, u64(info.block_time_ns), self._meta_cf)
         self._rdict.write(batch, self._sync)
         self._last = info
+        cache = self._cache
+        if len(cache) + len(writes) > self._cache_limit:
+            cache.clear()
+        if len(writes) <= self._cache_limit:
+            cache.update(writes)
 
     def close(self) -> None:
+        self._cache.clear()
         if self._db is not None:
             self._meta_cf = None  # handles and views keep the DB lock after close()
             self._db.close()

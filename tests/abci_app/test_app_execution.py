@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from app_fakes import (
+    Boom,
     FakeAuth,
     FakeBank,
     FakeCodec,
@@ -14,6 +16,7 @@ from app_fakes import (
     encode_tx,
     init_chain,
     keys,
+    new_app,
     run_block,
 )
 
@@ -59,4 +62,14 @@ def test_a_cached_tx_still_obeys_a_lowered_size_limit(tmp_path: Path) -> None:
     run_block(app, 2, [])
     res = check(app, raw, recheck=True)
     assert (res.codespace, res.code) == ("tx", 2)
+    app.close()
+
+
+def test_a_check_tx_that_raises_leaves_the_check_state_untouched(tmp_path: Path) -> None:
+    app = new_app(tmp_path)
+    init_chain(app, {addr_of(ALICE): 1_000})
+    with pytest.raises(RuntimeError, match="handler bug"):
+        check(app, encode_tx(ALICE, 0, [Boom()]))
+    # Had the fee or the nonce bump of the failed CheckTx stayed, nonce 0 would now be refused.
+    assert check(app, encode_tx(ALICE, 0, [Send(addr_of(BOB), 1)])).code == 0
     app.close()

@@ -135,3 +135,23 @@ def test_kill_during_commits_never_leaves_a_torn_batch(tmp_path: Path) -> None:
     assert values == {str(height).encode()}
     assert db.last_commit.app_hash == str(height).encode()
     db.close()
+
+
+@pytest.mark.parametrize("cache_entries", [0, 1, 3, 1 << 17])
+def test_reads_through_the_cache_always_see_the_last_commit(tmp_path: Path, cache_entries: int) -> None:
+    db = StateDB(tmp_path, read_cache_entries=cache_entries)
+    keys = [b"k%d" % i for i in range(6)]
+    expected: dict[bytes, bytes | None] = dict.fromkeys(keys)
+    for height in range(1, 8):
+        assert [db.get(k) for k in keys] == [expected[k] for k in keys]  # fill the cache
+        writes: dict[bytes, bytes | None] = {
+            k: (None if (height + i) % 3 == 0 else b"h%d-%d" % (height, i))
+            for i, k in enumerate(keys[: height % 5])
+        }
+        db.commit(writes, CommitInfo(height, b"h", 0))
+        expected.update(writes)
+        assert [db.get(k) for k in keys] == [expected[k] for k in keys]
+    db.close()
+    reopened = StateDB(tmp_path)
+    assert [reopened.get(k) for k in keys] == [expected[k] for k in keys]
+    reopened.close()
