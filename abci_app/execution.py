@@ -168,7 +168,8 @@ class TxRunner:
         Savepoints on ``root`` stand in for a tx overlay and a message branch (same writes
         kept or dropped, one store layer less on every read).
         """
-        ctx = Context(root=root, block=block, is_check=mode is Mode.CHECK)
+        # Only DELIVER keeps events; CHECK and PREPARE keep at most a pass/fail.
+        ctx = Context(root=root, block=block, is_check=mode is not Mode.DELIVER)
         start = root.savepoint()
         try:
             try:

@@ -36,7 +36,9 @@ class Context:
     root: KVStore
     block: BlockInfo
     events: list[Event] = field(default_factory=list)
-    is_check: bool = False  # True in CheckTx: handlers may skip work that only matters in blocks
+    # True in CheckTx and PrepareProposal (only pass/fail is kept): handlers may skip work that
+    # only matters in blocks, such as events.
+    is_check: bool = False
     # Prefix views are made once per context: store() sits on every hot path.
     _stores: dict[str, PrefixStore] = field(default_factory=dict, repr=False, compare=False)
 
