@@ -280,27 +280,32 @@ class Application:
         hooks_ctx = Context(root=store, block=block)
         for module in self._wiring.modules:
             module.begin_block(hooks_ctx)
-        tx_results = [self._deliver_tx(store, block, raw) for raw in req.txs]
+        response = abci.ResponseFinalizeBlock()
+        add_result = response.tx_results.add  # results built in place: no copy per tx
+        for raw in req.txs:
+            self._deliver_tx(store, block, raw, add_result())
         for module in self._wiring.modules:
             module.end_block(hooks_ctx)
         app_hash = self._commitment.block_hash(self._app_hash, req.height, store.pending())
         self._block = _FinalizedBlock(
             height=req.height, time_ns=block.time_ns, store=store, app_hash=app_hash
         )
-        response = abci.ResponseFinalizeBlock(tx_results=tx_results, app_hash=app_hash)
+        response.app_hash = app_hash
         _add_events(response.events, hooks_ctx.events)
         return response
 
-    def _deliver_tx(self, store: CacheStore, block: BlockInfo, raw: bytes) -> abci.ExecTxResult:
+    def _deliver_tx(self, store: CacheStore, block: BlockInfo, raw: bytes, out: abci.ExecTxResult) -> None:
         try:
             tx = self._runner.authenticate(raw, self._chain_id, forget=True)
         except TxError as err:
             result = TxResult.failed(err)
         else:
             result = self._runner.run(store, block, tx, Mode.DELIVER)
-        exec_result = abci.ExecTxResult(code=result.code, codespace=result.codespace, log=result.log)
-        _add_events(exec_result.events, result.events)
-        return exec_result
+        if result.code:
+            out.code = result.code
+            out.codespace = result.codespace
+            out.log = result.log
+        _add_events(out.events, result.events)
 
     def commit(self, req: abci.RequestCommit) -> abci.ResponseCommit:
         block = self._block

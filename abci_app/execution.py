@@ -10,9 +10,8 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from abci_app.txcodec import ERR_BAD_SIGNATURE, ERR_UNKNOWN_MSG, ERR_WRONG_CHAIN_ID
 from modules.core.context import BlockInfo, Context, Event
@@ -106,8 +105,9 @@ class Mode(Enum):
     DELIVER = "deliver"
 
 
-@dataclass(frozen=True)
-class TxResult:
+class TxResult(NamedTuple):
+    """What running a tx gave (a tuple: one is made per tx in every phase)."""
+
     code: int = 0
     codespace: str = ""
     log: str = ""
@@ -119,7 +119,10 @@ class TxResult:
 
     @staticmethod
     def failed(err: TxError, events: Sequence[Event] = ()) -> TxResult:
-        return TxResult(code=err.code, codespace=err.codespace, log=err.message, events=tuple(events))
+        return TxResult(err.code, err.codespace, err.message, tuple(events))
+
+
+TX_OK = TxResult()
 
 
 class TxRunner:
@@ -187,7 +190,7 @@ class TxRunner:
                     root.rollback(after_ante if mode is Mode.DELIVER else start)
                     del ctx.events[ante_events:]
                     return TxResult.failed(err, ctx.events)
-            return TxResult(events=tuple(ctx.events))
+            return TxResult(events=tuple(ctx.events)) if ctx.events else TX_OK
         except BaseException:  # a bug: CheckTx answers with an error, so leave its state untouched
             root.rollback(start)
             raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from modules.core.store import CacheStore, KVStore, PrefixStore, ReadOnlyStore, StoreKey
 
@@ -20,8 +21,9 @@ class BlockInfo:
     randomness: bytes = b""
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
+    """An ABCI event: a type and (key, value) attributes. (A tuple: built on every transfer.)"""
+
     type: str
     attributes: tuple[tuple[str, str], ...]
 
