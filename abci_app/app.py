@@ -4,8 +4,9 @@ State lives in three layers (semantics: /work/shared/notes/cometbft.md §3, docs
 
 - ``StateDB``: what the last Commit made durable (height, app hash, state).
 - ``_pending``: accepted but not yet durable writes over it: genesis, until the first Commit.
-- per block: FinalizeBlock runs the block in a fresh CacheStore over ``_pending``; Commit
-  writes it down in one synced batch. CheckTx has its own CacheStore over ``_pending``
+- per block: FinalizeBlock runs the block in a fresh CacheStore over ``_base()`` (``_pending``
+  while it holds genesis, else the StateDB itself: one layer less on every read); Commit
+  writes it down in one synced batch. CheckTx has its own CacheStore over ``_base()``
   (``_check``), replaced after every Commit so that recheck sees the new state.
 
 Calls arrive one at a time (the server serialises them, as CometBFT's Go server does).
@@ -128,10 +129,15 @@ class Application:
     def close(self) -> None:
         self._db.close()
 
+    def _base(self) -> CacheStore | StateDB:
+        """What block and check overlays sit on: genesis writes until the first Commit, after
+        which ``_pending`` stays empty and is skipped."""
+        return self._pending if self._pending.has_pending() else self._db
+
     def _reset_check_state(self) -> None:
         """After genesis and each Commit: a fresh check state, and the tx size limit of the
         next block (params changed in a block apply from the next one)."""
-        self._check = CacheStore(self._pending)
+        self._check = CacheStore(self._base())
         self._check_block = BlockInfo(height=self._height + 1, time_ns=self._time_ns, chain_id=self._chain_id)
         self._runner.max_tx_bytes = self._wiring.max_tx_bytes(
             Context(root=ReadOnlyStore(self._pending), block=self._check_block)
@@ -228,7 +234,7 @@ class Application:
     def prepare_proposal(self, req: abci.RequestPrepareProposal) -> abci.ResponsePrepareProposal:
         """Keep the mempool's order; drop txs that would not authenticate or pay their way
         against the block-start state; stay within max_tx_bytes."""
-        scratch = CacheStore(self._pending)
+        scratch = CacheStore(self._base())
         block = self._block_info(req.height, req.time, req.proposer_address)
         budget = req.max_tx_bytes
         used = 0
@@ -276,7 +282,7 @@ class Application:
         if req.height != self._height + 1:
             raise RuntimeError(f"FinalizeBlock at height {req.height}, expected {self._height + 1}")
         block = self._block_info(req.height, req.time, req.proposer_address)
-        store = CacheStore(self._pending)
+        store = CacheStore(self._base())
         hooks_ctx = Context(root=store, block=block)
         for module in self._wiring.modules:
             module.begin_block(hooks_ctx)
@@ -311,8 +317,12 @@ class Application:
         block = self._block
         if block is None:
             raise RuntimeError("Commit without a finalized block")
-        block.store.write()  # into _pending (which may still hold genesis)
-        self._db.commit(self._pending.pending(), CommitInfo(block.height, block.app_hash, block.time_ns))
+        if self._pending.has_pending():  # the first block after genesis: both go down together
+            block.store.write()
+            writes = self._pending.pending()
+        else:
+            writes = block.store.pending()
+        self._db.commit(writes, CommitInfo(block.height, block.app_hash, block.time_ns))
         self._pending.discard()
         self._height, self._app_hash, self._time_ns = block.height, block.app_hash, block.time_ns
         self._block = None

@@ -153,6 +153,9 @@ class CacheStore:
                 yield parent_item
                 parent_item = next(parent_iter, None)
 
+    def has_pending(self) -> bool:
+        return bool(self._writes)
+
     def pending(self) -> dict[bytes, Write]:
         """The pending writes (a copy), for hashing and persisting."""
         return dict(self._writes)
