@@ -290,9 +290,13 @@ class MsgRegistry:
     def decode(self, msg: tx_pb2.Msg, path: str = "msg") -> Any:
         """A ``Msg`` -> the module dataclass. KeyError if the oneof is unset or unregistered."""
         field_name = msg.WhichOneof("sum")
-        if field_name is None or field_name not in self._by_field:
+        codec = self._by_field.get(field_name) if field_name is not None else None
+        if codec is None:
             raise KeyError(field_name)
-        return self._by_field[field_name].decode(getattr(msg, field_name), f"{path}.{field_name}")
+        try:
+            return codec.from_proto(getattr(msg, field_name))
+        except _Invalid as exc:  # the path text is built only for a bad message
+            raise CodecError(f"{path}.{field_name}{exc.path}: {exc.reason}") from None
 
     def encode(self, value: Any, path: str = "msg") -> tx_pb2.Msg:
         """A module dataclass -> ``Msg``; CodecError for an unregistered type or a bad value."""

@@ -123,16 +123,15 @@ def decode_tx(raw: bytes, max_tx_bytes: int) -> DecodedTx:
         raise ERR_NO_MSGS()
     msgs = []
     for i, msg in enumerate(body.msgs):
-        path = f"msgs[{i}]"
         try:
-            msgs.append(REGISTRY.decode(msg, path))
+            msgs.append(REGISTRY.decode(msg, f"msgs[{i}]"))
         except KeyError:
             kind = msg.WhichOneof("sum")
-            raise ERR_UNKNOWN_MSG(f"{path}: {'no message set' if kind is None else kind}") from None
+            raise ERR_UNKNOWN_MSG(f"msgs[{i}]: {'no message set' if kind is None else kind}") from None
         except CodecError as exc:
             raise ERR_BAD_FIELD(str(exc)) from None
         except (TypeError, ValueError) as exc:  # a dataclass __post_init__ refusing a value
-            raise ERR_BAD_FIELD(f"{path}: {exc}") from None
+            raise ERR_BAD_FIELD(f"msgs[{i}]: {exc}") from None
     pub_key = bytes(tx.pub_key)
     return DecodedTx(
         raw_hash=hashlib.sha256(raw).digest(),
