@@ -348,6 +348,8 @@ class Application:
                 result = TxResult.failed(err)
             else:
                 result = self._runner.run(self._check, self._check_block, tx, Mode.CHECK)
+        if result.code == 0:
+            return abci.ResponseCheckTx()
         return abci.ResponseCheckTx(code=result.code, codespace=result.codespace, log=result.log)
 
     def insert_tx(self, req: abci.RequestInsertTx) -> abci.ResponseInsertTx:
