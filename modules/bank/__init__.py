@@ -1,0 +1,1 @@
+"""bank: balances and total supply of the native fee token, transfers, module accounts."""
