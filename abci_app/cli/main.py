@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from abci_app.cli import chain_cmd, init_cmd, keys_cmd, run_cmd
+from abci_app.cli import chain_cmd, init_cmd, keys_cmd, run_cmd, testnet_cmd
 from abci_app.cli.output import EXIT_FAILED, CliError, Output
 from abci_app.keyring import BACKENDS
 from abci_app.node import DEFAULT_HOME
@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_cmd.add_start_arguments(leaf(commands, "start", run_cmd.start, "run the app and its cometbft node"))
     leaf(commands, "app", run_cmd.app_only, "run the app only (ABCI + gRPC) beside your own cometbft")
     leaf(commands, "status", chain_cmd.status, "app and node heights, app hash, chain id", client)
+    testnet_cmd.add_parser(commands)
 
     keys = commands.add_parser("keys", help="manage keys").add_subparsers(dest="keys_command", required=True)
     add = leaf(keys, "add", keys_cmd.add, "create a key (or --recover one from its seed)", keyring)
