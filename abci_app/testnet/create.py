@@ -12,9 +12,25 @@ import socket
 from pathlib import Path
 
 from abci_app.keyring import Backend, Keyring
-from abci_app.node import AppConfig, Home, NodeSettings, cometbft_init, configure_cometbft, set_toml_value
+from abci_app.node import (
+    AppConfig,
+    Home,
+    NodeSettings,
+    cometbft_init,
+    configure_cometbft,
+    free_loopback_ports,
+    set_toml_value,
+)
 from abci_app.testnet.genesis import Founder, genesis_document, read_consensus_pub_key
-from abci_app.testnet.layout import LOOPBACK, MANIFEST, NodeLayout, Testnet, TestnetError, TestnetSpec
+from abci_app.testnet.layout import (
+    LOOPBACK,
+    MANIFEST,
+    PORTS_PER_NODE,
+    NodeLayout,
+    Testnet,
+    TestnetError,
+    TestnetSpec,
+)
 
 KEYRING_BACKEND: Backend = "test"  # unencrypted: a local testnet only
 NODE_LOG_LEVEL = "error"  # 2 cores, N nodes: keep cometbft's output small
@@ -45,6 +61,16 @@ def busy_ports(ports: list[int]) -> list[int]:
             except OSError:
                 busy.append(port)
     return busy
+
+
+def free_base_port(nodes: int) -> int:
+    """A base port whose ports for ``nodes`` nodes are all free right now (for tests and scripts)."""
+    for candidate in free_loopback_ports(16):
+        base = candidate - candidate % PORTS_PER_NODE
+        ports = list(range(base, base + PORTS_PER_NODE * nodes))
+        if ports[-1] <= 65535 and not busy_ports(ports):
+            return base
+    raise TestnetError(f"found no free range of {PORTS_PER_NODE * nodes} ports on {LOOPBACK}")
 
 
 def persistent_peers(net: Testnet, node: NodeLayout, ids: dict[str, str]) -> str:
