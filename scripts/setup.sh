@@ -5,6 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
+# Go's default install location may be missing from PATH in a non-login shell (CI).
+if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then
+    export PATH="$PATH:/usr/local/go/bin"
+fi
 
 # Re-run pip only when pyproject.toml, the interpreter or this checkout's location changed,
 # or the package is not installed (pip takes ~10 s even when nothing is to do).

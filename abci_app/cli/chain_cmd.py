@@ -79,9 +79,8 @@ def _report_broadcast(out: Output, result: BroadcastResult, extra: dict[str, Any
 
 
 def send(args: argparse.Namespace, out: Output) -> int:
-    from modules.bank.types import MsgSend
-
     from abci_app.txcodec import sign_tx
+    from modules.bank.types import MsgSend
 
     if args.amount <= 0:
         raise CliError("the amount must be positive")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import re
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +25,7 @@ from abci_app.node import (
     host_port,
 )
 from modules.core.address import from_bech32, to_bech32
+from modules.core.errors import GenesisError
 
 _CHAIN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$")
 _DURATION_RE = re.compile(r"^\d+(ms|s)$")
@@ -33,6 +36,7 @@ class Allocation:
     label: str  # key name (founder) or the address as given
     address: bytes
     amount: int
+    pub_key: bytes = b""  # known for founders' keys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -101,16 +105,26 @@ def _accounts(args: argparse.Namespace) -> list[tuple[str, bytes | None, int]]:
     return planned
 
 
-def app_state_for(allocations: list[Allocation]) -> dict[str, Any]:
-    """The genesis app_state giving each founding account its tokens."""
-    balances: dict[bytes, int] = {}
+def app_state_for(chain_id: str, allocations: list[Allocation]) -> dict[str, Any]:
+    """Every module's default genesis section, plus the founding accounts and their tokens."""
+    from abci_app.wiring import default_wiring
+    from genesis.accounts import add_account
+    from genesis.app_state import build_app_state, validate_app_state
+
+    modules = default_wiring().modules
+    app_state = build_app_state(modules, {"chain_id": chain_id})
     for alloc in allocations:
-        balances[alloc.address] = balances.get(alloc.address, 0) + alloc.amount
-    return {
-        "bank": {
-            "balances": [{"address": to_bech32(a), "amount": balances[a]} for a in sorted(balances)],
-        }
-    }
+        add_account(app_state, alloc.address, alloc.amount, alloc.pub_key)
+    validate_app_state(modules, app_state, chain_id)
+    return app_state
+
+
+@contextmanager
+def genesis_errors() -> Iterator[None]:
+    try:
+        yield
+    except GenesisError as exc:
+        raise CliError(f"invalid genesis: {exc}") from None
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
@@ -128,19 +142,20 @@ def run(args: argparse.Namespace, out: Output) -> int:
         node_rpc=args.rpc,
         keyring_backend=args.keyring_backend or "file",
     )
-    with user_errors():
+    with user_errors(), genesis_errors():
         keyring = keyring_of(args)
         allocations: list[Allocation] = []
         created: list[dict[str, str]] = []
         for label, address, amount in planned:
-            if address is None:
-                info = keyring.find(label)
-                if info is None:
-                    info, seed = keyring.add(label)
-                    created.append({**info.to_json(), "seed": seed.hex()})
-                address = info.address
-            allocations.append(Allocation(label, address, amount))
-        app_state = app_state_for(allocations)
+            if address is not None:
+                allocations.append(Allocation(label, address, amount))
+                continue
+            info = keyring.find(label)
+            if info is None:
+                info, seed = keyring.add(label)
+                created.append({**info.to_json(), "seed": seed.hex()})
+            allocations.append(Allocation(label, info.address, amount, info.pub_key))
+        app_state = app_state_for(config.chain_id, allocations)
 
         cometbft_init(home)
         settings = NodeSettings(

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import signal
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -38,10 +39,14 @@ def add_start_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _build_app(home: Home, config: AppConfig) -> Any:
-    from abci_app.wiring import build_application
+def _build_app(home: Home, config: AppConfig) -> tuple[Any, list[str]]:
+    """The Application on the home's data dir, and the modules that answer ``/<module>/params``."""
+    from abci_app.app import Application
+    from abci_app.wiring import default_wiring
 
-    return build_application(home.data_dir(config))
+    wiring = default_wiring()
+    with_params = [m.name for m in wiring.modules if "params" in m.queries()]
+    return Application(home.data_dir(config), wiring), with_params
 
 
 def _setup_logging() -> None:
@@ -65,7 +70,14 @@ async def _node_exit(node: subprocess.Popen[bytes]) -> int:
     return node.returncode
 
 
-async def supervise(app: Any, home: Home, config: AppConfig, node_log: IO[bytes] | None, spawn: bool) -> int:
+async def supervise(
+    app: Any,
+    home: Home,
+    config: AppConfig,
+    node_log: IO[bytes] | None,
+    spawn: bool,
+    param_modules: Sequence[str] = (),
+) -> int:
     from abci_app.server import serve
 
     loop = asyncio.get_running_loop()
@@ -76,7 +88,7 @@ async def supervise(app: Any, home: Home, config: AppConfig, node_log: IO[bytes]
     abci = asyncio.create_task(
         serve(app, config.abci_address, on_listening=lambda bound: listening.set()), name="abci"
     )
-    service = NodeService(AppReader(app, loop), CometRpc(config.node_rpc), config.chain_id)
+    service = NodeService(AppReader(app, loop), CometRpc(config.node_rpc), config.chain_id, param_modules)
     try:
         grpc_server = start_grpc_server(config.grpc_address, service)
     except OSError as exc:
@@ -135,8 +147,8 @@ def _run(args: argparse.Namespace, spawn: bool) -> int:
         log.info("cometbft output goes to %s", path)
     try:
         home.data_dir(config).mkdir(parents=True, exist_ok=True)
-        app = _build_app(home, config)
-        return asyncio.run(supervise(app, home, config, node_log, spawn))
+        app, param_modules = _build_app(home, config)
+        return asyncio.run(supervise(app, home, config, node_log, spawn, param_modules))
     finally:
         if node_log is not None:
             node_log.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -66,9 +66,18 @@ class AppReader:
         return CommittedInfo(int(response.last_block_height), bytes(response.last_block_app_hash))
 
     def query(self, path: str, args: dict[str, Any] | None = None) -> QueryAnswer:
-        request = abci.RequestQuery(path=path, data=json.dumps(args or {}).encode())
-        response = self._on_loop(lambda: self._app.query(request))
-        if response.code != 0:
-            raise QueryFailed(path, int(response.code), str(response.codespace), str(response.log))
-        value = json.loads(response.value) if response.value else None
-        return QueryAnswer(value, int(response.height))
+        return self.query_many([(path, args or {})])[0]
+
+    def query_many(self, queries: Sequence[tuple[str, dict[str, Any]]]) -> list[QueryAnswer]:
+        """Several queries answered from the same committed state (one turn of the loop)."""
+        requests = [abci.RequestQuery(path=path, data=json.dumps(args).encode()) for path, args in queries]
+        responses = self._on_loop(lambda: [self._app.query(request) for request in requests])
+        answers = []
+        for request, response in zip(requests, responses, strict=True):
+            if response.code != 0:
+                raise QueryFailed(
+                    request.path, int(response.code), str(response.codespace), str(response.log)
+                )
+            value = json.loads(response.value) if response.value else None
+            answers.append(QueryAnswer(value, int(response.height)))
+        return answers

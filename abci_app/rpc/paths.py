@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-ACCOUNT = "/auth/account"
-BALANCE = "/bank/balance"
-PARAMS = "/app/params"
+ACCOUNT = "/auth/account"  # {"address"} -> {"address", "pub_key" (hex or ""), "nonce", "exists"}
+BALANCE = "/bank/balance"  # {"address"} -> {"address", "amount"}
+
+
+def module_params(module: str) -> str:
+    return f"/{module}/params"
 
 
 @dataclass(frozen=True)
@@ -18,11 +21,9 @@ class AccountFields:
 
 
 def account_fields(account: Any, balance: Any) -> AccountFields:
-    """``/auth/account`` answers ``null`` for an address never seen (nonce 0, no key yet)."""
-    nonce = 0
-    pub_key = b""
-    if isinstance(account, dict):
-        nonce = int(account.get("nonce", 0))
-        pub_key = bytes.fromhex(str(account.get("pub_key") or ""))
-    amount = balance.get("balance", 0) if isinstance(balance, dict) else balance
-    return AccountFields(int(amount or 0), nonce, pub_key)
+    """An address never seen has nonce 0 and no key yet (its first tx records it)."""
+    return AccountFields(
+        balance=int(balance["amount"]),
+        nonce=int(account["nonce"]),
+        pub_key=bytes.fromhex(account["pub_key"]),
+    )

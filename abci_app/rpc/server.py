@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from concurrent import futures
 from typing import Any, NoReturn
 
@@ -13,7 +14,7 @@ from abci_app.cometbft_rpc import CheckResult, CometRpc, CommittedTx, NodeRpcErr
 from abci_app.pb.bpdao.v1 import query_pb2 as pb
 from abci_app.pb.bpdao.v1 import query_pb2_grpc as pb_grpc
 from abci_app.rpc import paths
-from abci_app.rpc.app_reader import AppReader, QueryFailed
+from abci_app.rpc.app_reader import AppReader, QueryAnswer, QueryFailed
 
 log = logging.getLogger("bpdao.grpc")
 
@@ -34,14 +35,22 @@ def _deliver_result(tx: CommittedTx) -> pb.TxResult:
 
 
 class NodeService(pb_grpc.NodeServicer):  # type: ignore[misc]
-    def __init__(self, reader: AppReader, node: CometRpc, chain_id: str) -> None:
+    def __init__(
+        self, reader: AppReader, node: CometRpc, chain_id: str, param_modules: Sequence[str] = ()
+    ) -> None:
         self._reader = reader
         self._node = node
         self._chain_id = chain_id
+        self._param_modules = tuple(param_modules)
 
-    def _query(self, context: grpc.ServicerContext, path: str, args: dict[str, Any]) -> Any:
+    def _query(self, context: grpc.ServicerContext, path: str, args: dict[str, Any]) -> QueryAnswer:
+        return self._query_many(context, [(path, args)])[0]
+
+    def _query_many(
+        self, context: grpc.ServicerContext, queries: Sequence[tuple[str, dict[str, Any]]]
+    ) -> list[QueryAnswer]:
         try:
-            return self._reader.query(path, args)
+            return self._reader.query_many(queries)
         except QueryFailed as exc:
             _abort(context, grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         except TimeoutError:
@@ -81,8 +90,8 @@ class NodeService(pb_grpc.NodeServicer):  # type: ignore[misc]
         return response
 
     def Account(self, request: pb.AccountRequest, context: grpc.ServicerContext) -> pb.AccountResponse:
-        account = self._query(context, paths.ACCOUNT, {"address": request.address})
-        balance = self._query(context, paths.BALANCE, {"address": request.address})
+        args = {"address": request.address}
+        account, balance = self._query_many(context, [(paths.ACCOUNT, args), (paths.BALANCE, args)])
         fields = paths.account_fields(account.value, balance.value)
         return pb.AccountResponse(
             address=request.address,
@@ -93,8 +102,11 @@ class NodeService(pb_grpc.NodeServicer):  # type: ignore[misc]
         )
 
     def Params(self, request: pb.ParamsRequest, context: grpc.ServicerContext) -> pb.ParamsResponse:
-        answer = self._query(context, paths.PARAMS, {})
-        return pb.ParamsResponse(json=json.dumps(answer.value, sort_keys=True), height=answer.height)
+        """``{"app": /app/params, "<module>": /<module>/params, …}``, all at one committed height."""
+        names = ["app", *self._param_modules]
+        answers = self._query_many(context, [(paths.module_params(name), {}) for name in names])
+        values = {name: answer.value for name, answer in zip(names, answers, strict=True)}
+        return pb.ParamsResponse(json=json.dumps(values, sort_keys=True), height=answers[0].height)
 
     def Status(self, request: pb.StatusRequest, context: grpc.ServicerContext) -> pb.StatusResponse:
         try:

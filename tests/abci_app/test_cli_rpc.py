@@ -34,9 +34,14 @@ class RecordingApp:
     def __init__(self) -> None:
         self.threads: list[str] = []
         self.answers: dict[str, Any] = {
-            paths.ACCOUNT: {"address": ALICE, "pub_key": "ab" * 32, "nonce": 3},
-            paths.BALANCE: {"balance": 10**30},
-            paths.PARAMS: {"auth": {"min_fee": 2}},
+            paths.ACCOUNT: {"address": ALICE, "pub_key": "ab" * 32, "nonce": 3, "exists": True},
+            paths.BALANCE: {"address": ALICE, "amount": 10**30},
+            "/app/params": {"max_tx_bytes": 1000},
+            "/auth/params": {"min_fee": 2},
+        }
+        self.unknown: dict[str, Any] = {
+            paths.ACCOUNT: {"pub_key": "", "nonce": 0, "exists": False},
+            paths.BALANCE: {"amount": 0},
         }
 
     def info(self, request: abci.RequestInfo) -> abci.ResponseInfo:
@@ -49,7 +54,8 @@ class RecordingApp:
         if request.path not in self.answers:
             return abci.ResponseQuery(code=6, codespace="sdk", log=f"unknown query path {request.path}")
         if "address" in args and args["address"] != ALICE:
-            return abci.ResponseQuery(code=0, value=b"null", height=41)
+            answer = {"address": args["address"], **self.unknown[request.path]}
+            return abci.ResponseQuery(code=0, value=json.dumps(answer).encode(), height=41)
         return abci.ResponseQuery(code=0, value=json.dumps(self.answers[request.path]).encode(), height=41)
 
 
@@ -124,7 +130,10 @@ class Harness:
         self.loop_thread.start()
         self.http = serve_fake_node(self.node, rpc_port)
         self.service = NodeService(
-            AppReader(self.app, self.loop), CometRpc(f"tcp://127.0.0.1:{rpc_port}"), chain_id="unit-1"
+            AppReader(self.app, self.loop),
+            CometRpc(f"tcp://127.0.0.1:{rpc_port}"),
+            chain_id="unit-1",
+            param_modules=["auth"],
         )
         self.grpc = start_grpc_server(f"127.0.0.1:{grpc_port}", self.service)
         self.client = BpdaoClient(f"127.0.0.1:{grpc_port}")
@@ -162,7 +171,7 @@ def test_status_without_a_node_still_answers(h: Harness) -> None:
 def test_reads_run_on_the_abci_loop_thread(h: Harness) -> None:
     h.client.status()
     h.client.account(ALICE)
-    h.client.query(paths.PARAMS)
+    h.client.params()
     assert h.app.threads and set(h.app.threads) == {"abci-loop"}
 
 
@@ -171,8 +180,8 @@ def test_account_params_and_query(h: Harness) -> None:
     assert (acct.balance, acct.nonce, acct.pub_key, acct.height) == (10**30, 3, b"\xab" * 32, 41)
     unknown = h.client.account("bpdao1nobody")
     assert (unknown.balance, unknown.nonce, unknown.pub_key) == (0, 0, b"")
-    assert h.client.params() == {"auth": {"min_fee": 2}}
-    assert h.client.query(paths.BALANCE, address=ALICE) == {"balance": 10**30}
+    assert h.client.params() == {"app": {"max_tx_bytes": 1000}, "auth": {"min_fee": 2}}
+    assert h.client.query(paths.BALANCE, address=ALICE) == {"address": ALICE, "amount": 10**30}
 
 
 def test_failed_query_carries_the_app_log(h: Harness) -> None:
