@@ -8,13 +8,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import shutil
 import socket
+from collections.abc import Sequence
 from pathlib import Path
 
 from abci_app.keyring import Backend, Keyring
 from abci_app.node import (
     AppConfig,
-    Home,
     NodeSettings,
     cometbft_init,
     configure_cometbft,
@@ -31,6 +32,7 @@ from abci_app.testnet.layout import (
     TestnetError,
     TestnetSpec,
 )
+from modules.core.module import Module
 
 KEYRING_BACKEND: Backend = "test"  # unencrypted: a local testnet only
 NODE_LOG_LEVEL = "error"  # 2 cores, N nodes: keep cometbft's output small
@@ -123,8 +125,17 @@ def _founders(net: Testnet) -> list[Founder]:
     return founders
 
 
-def create(root: Path, spec: TestnetSpec) -> Testnet:
-    """Create a new testnet in ``root`` (absent or empty). TestnetError if that is not possible."""
+def production_modules() -> Sequence[Module]:
+    from abci_app.wiring import default_wiring
+
+    return default_wiring().modules
+
+
+def create(root: Path, spec: TestnetSpec, modules: Sequence[Module] | None = None) -> Testnet:
+    """Create a new testnet in ``root`` (absent or empty). TestnetError if that is not possible.
+
+    ``modules``: whose genesis sections app_state has (default: the app's wiring).
+    """
     problem = spec.problem()
     if problem:
         raise TestnetError(problem)
@@ -136,16 +147,34 @@ def create(root: Path, spec: TestnetSpec) -> Testnet:
         raise TestnetError(
             f"ports in use on {LOOPBACK}: {', '.join(map(str, busy))}; choose another --base-port"
         )
+    chosen = production_modules() if modules is None else modules
+    existed = root.exists()
     root.mkdir(parents=True, exist_ok=True)
+    try:
+        _populate(net, chosen)
+    except BaseException:
+        # It was absent or empty: leave nothing half made.
+        for child in root.iterdir():
+            if child.is_dir():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+        if not existed:
+            root.rmdir()
+        raise
+    return net
+
+
+def _populate(net: Testnet, modules: Sequence[Module]) -> None:
     for node in net.nodes:
-        cometbft_init(Home(root / node.name))
+        cometbft_init(net.home(node))
     ids = {
         node.name: node_id(net.home(node).cometbft_home / "config" / "node_key.json") for node in net.nodes
     }
     founders = _founders(net)
-    genesis = genesis_document(net.home(net.nodes[0]).load_genesis(), spec.chain_id, founders)
+    template = net.home(net.nodes[0]).load_genesis()
+    genesis = genesis_document(template, modules, net.spec.chain_id, founders)
     for node in net.nodes:
         net.home(node).write_genesis(genesis)
         _configure_node(net, node, ids)
     net.write_manifest()
-    return net

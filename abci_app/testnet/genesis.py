@@ -16,7 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from abci_app.testnet.layout import TestnetError
+from genesis.accounts import add_account
+from genesis.app_state import build_app_state, validate_app_state
 from modules.core.address import address_from_pubkey
+from modules.core.errors import GenesisError
+from modules.core.module import Module
 
 FOUNDER_BALANCE = 1_000_000_000_000
 VALIDATOR_POWER = 10
@@ -55,21 +59,22 @@ def consensus_address(pub_key: bytes) -> str:
     return address_from_pubkey(pub_key).hex().upper()
 
 
-def _bank_balances(app_state: dict[str, Any], founders: Sequence[Founder]) -> None:
-    from abci_app.cli.init_cmd import Allocation, app_state_for
-
-    app_state.update(app_state_for([Allocation(f.name, f.address, f.balance) for f in founders]))
+def _funded_accounts(app_state: dict[str, Any], founders: Sequence[Founder]) -> None:
+    for f in founders:
+        add_account(app_state, f.address, f.balance, f.account_pub_key)
 
 
 # What app_state gives the founders, in this order.
 FounderSection = Callable[[dict[str, Any], Sequence[Founder]], None]
-FOUNDER_SECTIONS: tuple[FounderSection, ...] = (_bank_balances,)
+FOUNDER_SECTIONS: tuple[FounderSection, ...] = (_funded_accounts,)
 
 
-def app_state(chain_id: str, founders: Sequence[Founder]) -> dict[str, Any]:
-    state: dict[str, Any] = {}
+def app_state(modules: Sequence[Module], chain_id: str, founders: Sequence[Founder]) -> dict[str, Any]:
+    """Every module's default section, then the founders' entries; validated as InitChain will."""
+    state = build_app_state(modules, {"chain_id": chain_id})
     for section in FOUNDER_SECTIONS:
         section(state, founders)
+    validate_app_state(modules, state, chain_id)
     return state
 
 
@@ -85,14 +90,15 @@ def validator_set(founders: Sequence[Founder]) -> list[dict[str, Any]]:
     ]
 
 
-def genesis_document(template: dict[str, Any], chain_id: str, founders: Sequence[Founder]) -> dict[str, Any]:
+def genesis_document(
+    template: dict[str, Any], modules: Sequence[Module], chain_id: str, founders: Sequence[Founder]
+) -> dict[str, Any]:
     """``template`` (a genesis.json written by ``cometbft init``: time, consensus params) with our
-    chain id, the founders as the validator set, and the app_state."""
+    chain id, the founders as the validator set, and the app_state of ``modules``."""
     if not founders:
         raise TestnetError("a testnet needs at least one founder")
-    return {
-        **template,
-        "chain_id": chain_id,
-        "validators": validator_set(founders),
-        "app_state": app_state(chain_id, founders),
-    }
+    try:
+        state = app_state(modules, chain_id, founders)
+    except GenesisError as exc:
+        raise TestnetError(f"app_state: {exc}") from None
+    return {**template, "chain_id": chain_id, "validators": validator_set(founders), "app_state": state}

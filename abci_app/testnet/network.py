@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from abci_app.testnet.create import create
 from abci_app.testnet.layout import MANIFEST, NodeLayout, Testnet, TestnetError, TestnetSpec
 from abci_app.testnet.processes import APP, COMETBFT, NodeProcess, stop_all, wait_for_port
 from abci_app.tooling import cometbft_binary
+from modules.core.module import Module
 
 APP_READY_SECONDS = 60.0
 STOP_GRACE_SECONDS = 10.0
@@ -80,16 +81,19 @@ def status(net: Testnet) -> list[NodeStatus]:
     return [node_status(net, node) for node in net.nodes]
 
 
-def open_or_create(root: Path, options: Mapping[str, Any], note: Note) -> Testnet:
+def open_or_create(
+    root: Path, options: Mapping[str, Any], note: Note, modules: Sequence[Module] | None = None
+) -> Testnet:
     """The testnet in ``root``, created from ``options`` (TestnetSpec fields) if absent.
 
-    An existing testnet keeps its spec; an option that contradicts it is an error.
+    An existing testnet keeps its spec; an option that contradicts it is an error. ``modules``: as
+    for :func:`create`.
     """
     unknown = set(options) - {f.name for f in fields(TestnetSpec)}
     if unknown:
         raise TestnetError(f"unknown testnet options: {', '.join(sorted(unknown))}")
     if not (root / MANIFEST).exists():
-        net = create(root, TestnetSpec(**options))
+        net = create(root, TestnetSpec(**options), modules)
         note(f"created {len(net.nodes)} node homes in {root}")
         return net
     net = Testnet.load(root)

@@ -18,7 +18,18 @@ from abci_app.testnet.genesis import FOUNDER_BALANCE, VALIDATOR_POWER, consensus
 from abci_app.testnet.layout import PORTS_PER_NODE, Testnet, TestnetError, TestnetSpec
 from abci_app.testnet.network import open_or_create
 from abci_app.tooling import cometbft_binary
+from genesis.app_state import validate_app_state
+from modules.auth.module import AuthModule
+from modules.bank.keeper import FEE_COLLECTOR, module_address
+from modules.bank.module import BankModule
 from modules.core.address import to_bech32
+from modules.core.module import Module
+
+
+def modules() -> list[Module]:
+    """The modules whose genesis sections a testnet needs today (auth and bank)."""
+    bank = BankModule()
+    return [AuthModule(bank.keeper, module_address(FEE_COLLECTOR)), bank]
 
 
 @pytest.fixture
@@ -41,7 +52,7 @@ def show_node_id(home: Home) -> str:
 
 def test_create_writes_one_genesis_peers_keys_and_configs(tmp_path: Path, spec: TestnetSpec) -> None:
     root = tmp_path / "net"
-    net = create(root, spec)
+    net = create(root, spec, modules())
     assert Testnet.load(root) == net
     homes = [net.home(n) for n in net.nodes]
 
@@ -63,8 +74,12 @@ def test_create_writes_one_genesis_peers_keys_and_configs(tmp_path: Path, spec: 
     for home in homes:
         assert Keyring(home.root, "test").list_keys() == founders
         assert Keyring(home.root, "test").seed("founder1") == Keyring(root, "test").seed("founder1")
-    balances = {b["address"]: b["amount"] for b in genesis["app_state"]["bank"]["balances"]}
+    app_state = genesis["app_state"]
+    validate_app_state(modules(), app_state, "unit-net")
+    balances = {b["address"]: b["amount"] for b in app_state["bank"]["balances"]}
     assert balances == {to_bech32(k.address): FOUNDER_BALANCE for k in founders}
+    accounts = {a["address"]: a["pub_key"] for a in app_state["auth"]["accounts"]}
+    assert accounts == {to_bech32(k.address): k.pub_key.hex() for k in founders}
 
     ids = [show_node_id(h) for h in homes]
     for node, home in zip(net.nodes, homes, strict=True):
@@ -92,7 +107,7 @@ def test_create_writes_one_genesis_peers_keys_and_configs(tmp_path: Path, spec: 
 def test_create_refuses_a_non_empty_directory(tmp_path: Path, spec: TestnetSpec) -> None:
     (tmp_path / "keep.txt").write_text("mine")
     with pytest.raises(TestnetError, match="not an empty directory"):
-        create(tmp_path, spec)
+        create(tmp_path, spec, modules())
     assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
 
 
@@ -101,13 +116,22 @@ def test_create_refuses_busy_ports(tmp_path: Path, spec: TestnetSpec) -> None:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", busy_port))
         with pytest.raises(TestnetError, match=f"ports in use on 127.0.0.1: {busy_port}"):
-            create(tmp_path / "net", spec)
+            create(tmp_path / "net", spec, modules())
     assert not (tmp_path / "net").exists()
+
+
+def test_a_failed_create_leaves_nothing_behind(tmp_path: Path, spec: TestnetSpec) -> None:
+    with pytest.raises(TestnetError, match="app_state: bank: missing section"):
+        create(tmp_path / "net", spec, modules=[])
+    assert not (tmp_path / "net").exists()
+    with pytest.raises(TestnetError, match="app_state: bank: missing section"):
+        create(tmp_path, spec, modules=[])
+    assert tmp_path.is_dir() and not any(tmp_path.iterdir())
 
 
 def test_create_refuses_a_bad_spec(tmp_path: Path) -> None:
     with pytest.raises(TestnetError, match="at least 1 validator"):
-        create(tmp_path / "net", TestnetSpec(validators=0))
+        create(tmp_path / "net", TestnetSpec(validators=0), modules())
 
 
 def test_open_or_create_keeps_an_existing_testnet_and_rejects_contradictions(
@@ -116,7 +140,7 @@ def test_open_or_create_keeps_an_existing_testnet_and_rejects_contradictions(
     root = tmp_path / "net"
     notes: list[str] = []
     given = {"validators": 2, "full_nodes": 1, "base_port": spec.base_port, "chain_id": "unit-net"}
-    first = open_or_create(root, given, notes.append)
+    first = open_or_create(root, given, notes.append, modules())
     defaults = TestnetSpec()
     assert first.spec == TestnetSpec("unit-net", 2, 1, spec.base_port, defaults.timeout_commit)
     assert notes == [f"created 3 node homes in {root}"]

@@ -10,6 +10,9 @@ import pytest
 
 from abci_app.testnet.genesis import Founder, genesis_document, read_consensus_pub_key
 from abci_app.testnet.layout import MANIFEST, Testnet, TestnetError, TestnetSpec
+from modules.auth.module import AuthModule
+from modules.bank.keeper import FEE_COLLECTOR, module_address
+from modules.bank.module import BankModule
 from modules.core.address import address_from_pubkey, to_bech32
 
 
@@ -92,7 +95,9 @@ def test_genesis_document_sets_validators_and_app_state_from_founders() -> None:
         "app_hash": "",
     }
     founders = [_founder(0), _founder(1)]
-    doc = genesis_document(template, "t-2", founders)
+    bank = BankModule()
+    modules = [AuthModule(bank.keeper, module_address(FEE_COLLECTOR)), bank]
+    doc = genesis_document(template, modules, "t-2", founders)
     assert doc["genesis_time"] == "T" and doc["consensus_params"] == {"x": 1}
     assert doc["chain_id"] == "t-2"
     assert doc["validators"] == [
@@ -107,14 +112,19 @@ def test_genesis_document_sets_validators_and_app_state_from_founders() -> None:
         }
         for f in founders
     ]
-    balances = {b["address"]: b["amount"] for b in doc["app_state"]["bank"]["balances"]}
+    app_state = doc["app_state"]
+    assert app_state["chain_id"] == "t-2"
+    balances = {b["address"]: b["amount"] for b in app_state["bank"]["balances"]}
     assert balances == {to_bech32(address_from_pubkey(f.account_pub_key)): f.balance for f in founders}
+    assert app_state["bank"]["supply"] == sum(f.balance for f in founders)
+    accounts = {a["address"]: a["pub_key"] for a in app_state["auth"]["accounts"]}
+    assert accounts == {to_bech32(f.address): f.account_pub_key.hex() for f in founders}
     assert template["validators"] == []  # the template is not modified
 
 
 def test_genesis_needs_a_founder() -> None:
     with pytest.raises(TestnetError, match="at least one founder"):
-        genesis_document({}, "t", [])
+        genesis_document({}, [], "t", [])
 
 
 def test_read_consensus_pub_key(tmp_path: Path) -> None:
