@@ -123,7 +123,8 @@ def start(net: Testnet, note: Note, wait_height: int = 2, timeout: float = 90.0)
 
 
 def wait_for_height(net: Testnet, height: int, timeout: float) -> list[NodeStatus]:
-    """Until every node reports ``height``; TestnetError naming the laggards and logs otherwise."""
+    """Until every node has ``height`` and is not catching up (a restarted node first syncs from
+    its peers); TestnetError naming the laggards otherwise."""
     deadline = time.monotonic() + timeout
     while True:
         current = status(net)
@@ -137,10 +138,12 @@ def wait_for_height(net: Testnet, height: int, timeout: float) -> list[NodeStatu
             raise TestnetError(
                 f"stopped: {', '.join(dead)}; see the logs: bpdao testnet logs --dir {net.root}"
             )
-        if all(s.height is not None and s.height >= height for s in current):
+        if all(s.height is not None and s.height >= height and s.catching_up is False for s in current):
             return current
         if time.monotonic() > deadline:
-            behind = ", ".join(f"{s.name} at {s.height}" for s in current)
+            behind = ", ".join(
+                f"{s.name} at {s.height}{' catching up' if s.catching_up else ''}" for s in current
+            )
             raise TestnetError(f"not every node reached height {height} within {timeout:.0f}s ({behind})")
         time.sleep(POLL_SECONDS)
 
