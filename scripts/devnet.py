@@ -149,7 +149,7 @@ def main() -> int:
             if args.keep:
                 print(f"devnet running (gRPC {grpc_address}); Ctrl-C to stop", flush=True)
                 signal.signal(signal.SIGINT, lambda *_: node.send_signal(signal.SIGTERM))
-                return node.wait()
+                node.wait()
         finally:
             if node.poll() is None:
                 node.send_signal(signal.SIGTERM)

@@ -18,6 +18,12 @@ def add_tx_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--memo", default="", help="free text stored with the tx")
     parser.add_argument("--wait", action="store_true", help="wait until the tx is in a block")
+    parser.add_argument(
+        "--nonce",
+        type=int,
+        default=None,
+        help="the signer's nonce (default: from committed state; set it to queue several txs per block)",
+    )
 
 
 def status(args: argparse.Namespace, out: Output) -> int:
@@ -86,6 +92,8 @@ def send(args: argparse.Namespace, out: Output) -> int:
         raise CliError("the amount must be positive")
     if args.fee is not None and args.fee < 0:
         raise CliError("the fee cannot be negative")
+    if args.nonce is not None and args.nonce < 0:
+        raise CliError("the nonce cannot be negative")
     with user_errors():
         keyring = keyring_of(args)
         sender = keyring.show(args.sender)
@@ -93,7 +101,7 @@ def send(args: argparse.Namespace, out: Output) -> int:
         seed = keyring.seed(args.sender)
     with client_of(args) as client:
         chain_id = client.status().chain_id
-        nonce = client.account(sender.address).nonce
+        nonce = args.nonce if args.nonce is not None else client.account(sender.address).nonce
         fee = args.fee if args.fee is not None else min_fee(client.params())
         tx = sign_tx(
             seed,

@@ -7,6 +7,7 @@ import hashlib
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -561,13 +562,23 @@ def _start_server_process(path: Path) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    # The socket file appears at bind(), a moment before listen(): wait for a connect to succeed.
     deadline = time.monotonic() + TIMEOUT
-    while not path.exists():
+    while not _accepts_connections(path):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             raise AssertionError(f"server did not start: {process.communicate()[1].decode()}")
         time.sleep(0.02)
     return process
+
+
+def _accepts_connections(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(str(path))
+        except OSError:
+            return False
+    return True
 
 
 def _exchange(path: Path, *requests: abci.Request) -> list[abci.Response] | None:

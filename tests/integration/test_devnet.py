@@ -55,10 +55,11 @@ class Devnet:
         self.alice_seed = keyring.seed("alice")
         self.client = BpdaoClient(self.grpc_address, timeout=10)
 
-    def cli(self, *args: str) -> dict[str, Any]:
+    def cli(self, *args: str, expect: int = 0) -> dict[str, Any]:
+        """Run ``bpdao ARGS --output json``; check its exit code, return its JSON."""
         cmd = [sys.executable, "-m", "abci_app.cli.main", *args, "--home", str(self.home), "--output", "json"]
         done = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=False)
-        assert done.returncode == 0, f"bpdao {args} failed: {done.stdout} {done.stderr}"
+        assert done.returncode == expect, f"bpdao {args} exited {done.returncode}: {done.stdout}{done.stderr}"
         result: dict[str, Any] = json.loads(done.stdout)
         return result
 
@@ -161,6 +162,15 @@ def test_start_transfer_commits_and_malformed_tx_changes_nothing(devnet: Devnet)
     cli_view = devnet.cli("query", "account", "bob")
     assert cli_view["balance"] == 250
 
+    # The CLI path: keyring -> nonce/fee/chain id from the app -> sign -> broadcast -> wait.
+    sent = devnet.cli("tx", "send", "--from", "bob", "alice", "40", "--wait", "--memo", "back")
+    assert sent["committed"] and sent["deliver"]["code"] == 0 and sent["fee"] == fee
+    assert devnet.client.account(devnet.bob.address).balance == 250 - 40 - fee
+    refused = devnet.cli("tx", "send", "--from", "bob", "alice", str(10**12), "--wait", expect=4)
+    assert "insufficient funds" in refused["error"] and refused["check"]["codespace"] == "bank"
+    alice = devnet.client.account(devnet.alice.address)
+    bob_balance = devnet.client.account(devnet.bob.address).balance
+
     # A malformed tx: refused at CheckTx with a code and a reason; never reaches a block.
     for junk in (b"\x00not a tx", b"\xff" * 64):
         bad = devnet.client.broadcast(junk, wait=False)
@@ -168,7 +178,7 @@ def test_start_transfer_commits_and_malformed_tx_changes_nothing(devnet: Devnet)
     devnet.wait_height(devnet.client.status().app_height + 2)
     alice_now = devnet.client.account(devnet.alice.address)
     assert (alice_now.balance, alice_now.nonce) == (alice.balance, alice.nonce)
-    assert devnet.client.account(devnet.bob.address).balance == 250
+    assert devnet.client.account(devnet.bob.address).balance == bob_balance
 
     # SIGTERM stops the node and the app cleanly.
     node.send_signal(signal.SIGTERM)
