@@ -47,6 +47,13 @@ class NodeProcess:
         """A string in the process's command line that identifies it as this node's."""
         return str(self.home.cometbft_home if self.kind == COMETBFT else self.home.root)
 
+    def log_tail(self, lines: int = 12) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
     def pid(self) -> int | None:
         """The pid if the process is running, else None (and a stale pid file is removed)."""
         try:
@@ -77,7 +84,7 @@ class NodeProcess:
 
 
 def is_running(pid: int, marker: str) -> bool:
-    """``pid`` is alive (not a zombie) and its command line contains ``marker``."""
+    """``pid`` is alive (not a zombie) and its command line contains ``marker`` (or is not readable yet)."""
     proc = Path("/proc") / str(pid)
     try:
         cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
@@ -85,7 +92,8 @@ def is_running(pid: int, marker: str) -> bool:
     except OSError:
         return False
     state = stat.rpartition(")")[2].split()[0]  # the command name in (...) may contain spaces
-    return state not in ("Z", "X") and marker in cmdline
+    # Right after exec the command line can read as empty for a moment: not evidence of another process.
+    return state not in ("Z", "X") and (marker in cmdline or not cmdline)
 
 
 def wait_for_port(port: int, process: NodeProcess, timeout: float) -> None:
@@ -97,7 +105,10 @@ def wait_for_port(port: int, process: NodeProcess, timeout: float) -> None:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return
         if process.pid() is None:
-            raise TestnetError(f"{process.home.root.name} {process.kind} exited; see {process.log_path}")
+            raise TestnetError(
+                f"{process.home.root.name} {process.kind} exited; the end of {process.log_path}:\n"
+                + process.log_tail()
+            )
         if time.monotonic() > deadline:
             raise TestnetError(
                 f"{process.home.root.name} {process.kind} did not listen on port {port} within "
