@@ -56,6 +56,21 @@ def bpdao(root: Path, *args: str, timeout: float = 120.0) -> dict[str, Any]:
     return result
 
 
+def pids_running_under(root: Path) -> list[int]:
+    """Live processes whose command line names a path under ``root`` (whatever the pid files say)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue  # gone meanwhile
+        if str(root).encode() in cmdline and is_running(int(proc.name), str(root)):  # not a zombie
+            found.append(int(proc.name))
+    return found
+
+
 def all_processes(net: Testnet) -> list[NodeProcess]:
     return [NodeProcess(net.home(node), kind) for node in net.nodes for kind in KINDS]
 
@@ -94,6 +109,8 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
                 timeout=120,
                 check=False,
             )
+        for pid in pids_running_under(root):  # only if the test failed: ours, found by their paths
+            os.kill(pid, signal.SIGKILL)
 
 
 def test_start_reports_every_validator_producing_blocks_with_its_peers(network: Network) -> None:
@@ -190,6 +207,7 @@ def test_status_then_stop_leaves_no_process_running(network: Network) -> None:
 
     assert sorted(stopped["stopped"]) == sorted(f"{p.home.root.name}/{p.kind}" for p in processes)
     assert not [p for p, pid in pids if pid is not None and is_running(pid, p.marker)]
+    assert pids_running_under(network.root) == []
     assert all(not p.pid_file.exists() for p in processes)
     after = bpdao(network.root, "status")
     assert all(n["height"] is None and n["app_pid"] is None for n in after["nodes"])
