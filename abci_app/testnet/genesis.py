@@ -2,8 +2,8 @@
 
 Each validator node has a founder: an account key (in the testnet's test keyring) and the node's
 consensus key (``priv_validator_key.json``). ``FOUNDER_SECTIONS`` lists what app_state gives a
-founder, one function per module; a module that needs founders (REP, availability stakes,
-registered consensus keys) adds one function there.
+founder, one function per module (funded account, REP); a module that needs founders (e.g.
+availability stakes, registered consensus keys) adds one function there.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from typing import Any
 from abci_app.testnet.layout import TestnetError
 from genesis.accounts import add_account
 from genesis.app_state import build_app_state, validate_app_state
-from modules.core.address import address_from_pubkey
+from modules.core.address import address_from_pubkey, to_bech32
 from modules.core.errors import GenesisError
 from modules.core.module import Module
 
 FOUNDER_BALANCE = 1_000_000_000_000
+FOUNDER_REP = 1_000
 VALIDATOR_POWER = 10
 _ED25519_TYPE = "tendermint/PubKeyEd25519"
 
@@ -34,6 +35,7 @@ class Founder:
     consensus_pub_key: bytes
     power: int = VALIDATOR_POWER
     balance: int = FOUNDER_BALANCE
+    rep: int = FOUNDER_REP
 
     @property
     def address(self) -> bytes:
@@ -64,9 +66,17 @@ def _funded_accounts(app_state: dict[str, Any], founders: Sequence[Founder]) -> 
         add_account(app_state, f.address, f.balance, f.account_pub_key)
 
 
-# What app_state gives the founders, in this order.
+def _reputation(app_state: dict[str, Any], founders: Sequence[Founder]) -> None:
+    """Equal REP for every founder: the DAO's first members (counted as minted at genesis)."""
+    if "reputation" in app_state:  # wired
+        app_state["reputation"]["balances"] += [
+            {"address": to_bech32(f.address), "amount": f.rep} for f in founders
+        ]
+
+
+# What app_state gives the founders, in this order; each applies when its module is wired.
 FounderSection = Callable[[dict[str, Any], Sequence[Founder]], None]
-FOUNDER_SECTIONS: tuple[FounderSection, ...] = (_funded_accounts,)
+FOUNDER_SECTIONS: tuple[FounderSection, ...] = (_funded_accounts, _reputation)
 
 
 def app_state(modules: Sequence[Module], chain_id: str, founders: Sequence[Founder]) -> dict[str, Any]:

@@ -14,10 +14,11 @@ import pytest
 from abci_app.keyring import Keyring
 from abci_app.node import AppConfig, Home
 from abci_app.testnet.create import create, free_base_port
-from abci_app.testnet.genesis import FOUNDER_BALANCE, VALIDATOR_POWER, consensus_address
+from abci_app.testnet.genesis import FOUNDER_BALANCE, FOUNDER_REP, VALIDATOR_POWER, consensus_address
 from abci_app.testnet.layout import PORTS_PER_NODE, Testnet, TestnetError, TestnetSpec
 from abci_app.testnet.network import open_or_create
 from abci_app.tooling import cometbft_binary
+from abci_app.wiring import default_wiring
 from genesis.app_state import validate_app_state
 from modules.auth.module import AuthModule
 from modules.bank.keeper import FEE_COLLECTOR, module_address
@@ -52,7 +53,7 @@ def show_node_id(home: Home) -> str:
 
 def test_create_writes_one_genesis_peers_keys_and_configs(tmp_path: Path, spec: TestnetSpec) -> None:
     root = tmp_path / "net"
-    net = create(root, spec, modules())
+    net = create(root, spec)  # the app's own modules
     assert Testnet.load(root) == net
     homes = [net.home(n) for n in net.nodes]
 
@@ -75,11 +76,13 @@ def test_create_writes_one_genesis_peers_keys_and_configs(tmp_path: Path, spec: 
         assert Keyring(home.root, "test").list_keys() == founders
         assert Keyring(home.root, "test").seed("founder1") == Keyring(root, "test").seed("founder1")
     app_state = genesis["app_state"]
-    validate_app_state(modules(), app_state, "unit-net")
+    validate_app_state(default_wiring().modules, app_state, "unit-net")
     balances = {b["address"]: b["amount"] for b in app_state["bank"]["balances"]}
     assert balances == {to_bech32(k.address): FOUNDER_BALANCE for k in founders}
     accounts = {a["address"]: a["pub_key"] for a in app_state["auth"]["accounts"]}
     assert accounts == {to_bech32(k.address): k.pub_key.hex() for k in founders}
+    rep = {b["address"]: b["amount"] for b in app_state["reputation"]["balances"]}
+    assert rep == {to_bech32(k.address): FOUNDER_REP for k in founders}
 
     ids = [show_node_id(h) for h in homes]
     for node, home in zip(net.nodes, homes, strict=True):

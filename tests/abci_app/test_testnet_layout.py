@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from abci_app.testnet.genesis import Founder, genesis_document, read_consensus_pub_key
+from abci_app.testnet.genesis import FOUNDER_REP, Founder, genesis_document, read_consensus_pub_key
 from abci_app.testnet.layout import MANIFEST, Testnet, TestnetError, TestnetSpec
+from abci_app.wiring import default_wiring
+from genesis.app_state import validate_app_state
 from modules.auth.module import AuthModule
 from modules.bank.keeper import FEE_COLLECTOR, module_address
 from modules.bank.module import BankModule
@@ -120,6 +122,21 @@ def test_genesis_document_sets_validators_and_app_state_from_founders() -> None:
     accounts = {a["address"]: a["pub_key"] for a in app_state["auth"]["accounts"]}
     assert accounts == {to_bech32(f.address): f.account_pub_key.hex() for f in founders}
     assert template["validators"] == []  # the template is not modified
+
+
+def test_founders_get_equal_rep_when_reputation_is_wired() -> None:
+    modules = default_wiring().modules
+    founders = [_founder(0), _founder(1), _founder(2)]
+    doc = genesis_document({}, modules, "t-3", founders)
+    validate_app_state(modules, doc["app_state"], "t-3")
+    rep = {b["address"]: b["amount"] for b in doc["app_state"]["reputation"]["balances"]}
+    assert rep == {to_bech32(f.address): FOUNDER_REP for f in founders}
+
+    bank = BankModule()
+    without = genesis_document(
+        {}, [AuthModule(bank.keeper, module_address(FEE_COLLECTOR)), bank], "t", founders
+    )
+    assert "reputation" not in without["app_state"]
 
 
 def test_genesis_needs_a_founder() -> None:

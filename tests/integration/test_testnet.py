@@ -24,6 +24,7 @@ from abci_app.cometbft_rpc import CometRpc
 from abci_app.keyring import Keyring
 from abci_app.rpc.client import BpdaoClient
 from abci_app.testnet.create import free_base_port
+from abci_app.testnet.genesis import FOUNDER_BALANCE, FOUNDER_REP
 from abci_app.testnet.layout import Testnet
 from abci_app.testnet.processes import KINDS, NodeProcess, is_running
 from abci_app.tooling import REPO_ROOT
@@ -142,6 +143,17 @@ def test_the_validator_set_is_the_founders_consensus_keys(network: Network) -> N
         assert sorted(v["pub_key"]["value"] for v in validators) == sorted(
             v["pub_key"]["value"] for v in genesis["validators"]
         )
+
+
+def test_every_founder_holds_tokens_and_rep_on_every_node(network: Network) -> None:
+    net = network.net
+    founders = Keyring(net.root, "test").list_keys()
+    assert [f.name for f in founders] == [f"founder{i}" for i in range(VALIDATORS)]
+    for node in net.nodes:
+        with BpdaoClient(node.grpc_address) as client:
+            for founder in founders:
+                assert client.query("/reputation/balance", address=founder.bech32)["balance"] == FOUNDER_REP
+                assert client.account(founder.address).balance == FOUNDER_BALANCE  # before any transfer
 
 
 def test_a_transfer_through_one_node_is_seen_by_another_and_all_agree_on_the_app_hash(
