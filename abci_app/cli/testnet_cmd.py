@@ -41,26 +41,37 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "start", start, "create the testnet if absent, start its stopped processes, wait for blocks"
     )
     # None = not given: a new testnet takes the default, an existing one keeps its value.
-    start_.add_argument("--validators", type=int, help=f"validators (default {defaults.validators})")
     start_.add_argument(
-        "--full-nodes", type=int, help=f"non-validating nodes (default {defaults.full_nodes})"
+        "--validators", type=int, metavar="N", help=f"validators (default {defaults.validators})"
     )
-    start_.add_argument("--chain-id", help=f"chain id (default {defaults.chain_id})")
+    start_.add_argument(
+        "--full-nodes", type=int, metavar="M", help=f"non-validating nodes (default {defaults.full_nodes})"
+    )
+    start_.add_argument("--chain-id", metavar="ID", help=f"chain id (default {defaults.chain_id})")
     start_.add_argument(
         "--base-port",
         type=int,
+        metavar="PORT",
         help=f"node i uses ports base+10i .. base+10i+3 (default {defaults.base_port})",
     )
     start_.add_argument(
-        "--timeout-commit", help=f"pause after each block (default {defaults.timeout_commit})"
+        "--timeout-commit",
+        metavar="DURATION",
+        help=f"pause after each block (default {defaults.timeout_commit})",
     )
-    start_.add_argument("--wait-height", type=int, default=2, help="wait until every node has this height")
-    start_.add_argument("--wait-timeout", type=float, default=90.0, help="give up waiting after SECONDS")
+    start_.add_argument(
+        "--wait-height", type=int, default=2, metavar="H", help="wait until every node has this height"
+    )
+    start_.add_argument(
+        "--wait-timeout", type=float, default=90.0, metavar="SECONDS", help="give up waiting after SECONDS"
+    )
     leaf("status", status, "height, app hash, peers and processes of every node")
     logs_ = leaf("logs", logs, "show (or --follow) the nodes' logs")
-    logs_.add_argument("--node", type=int, default=None, help="only node I (default: all)")
+    logs_.add_argument("--node", type=int, default=None, metavar="I", help="only node I (default: all)")
     logs_.add_argument("--process", choices=KINDS, default=None, help="only the app or only cometbft")
-    logs_.add_argument("--lines", "-n", type=int, default=20, help="last N lines of each log (default 20)")
+    logs_.add_argument(
+        "--lines", "-n", type=int, default=20, metavar="N", help="last N lines of each log (default 20)"
+    )
     logs_.add_argument("--follow", "-f", action="store_true", help="keep printing new lines (Ctrl-C stops)")
     leaf("stop", stop, "stop every process (SIGTERM, then SIGKILL after 10 s)")
     reset_ = leaf("reset", reset, "stop and delete the testnet (or only its chain data: --keep-config)")

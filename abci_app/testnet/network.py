@@ -102,7 +102,7 @@ def open_or_create(
     if differ:
         raise TestnetError(
             f"the testnet in {root} was created with {', '.join(differ)}; "
-            "run `bpdao testnet reset` to create a new one"
+            f"run `bpdao testnet reset --dir {root}` to create a new one"
         )
     return net
 
