@@ -1,4 +1,4 @@
-"""``bpdao testnet``: 4 validators (4 apps + 4 cometbft) on loopback, through the CLI as a user runs it.
+"""``bpdao testnet``: 4 validators + 1 full node (5 apps + 5 cometbft) on loopback, through the CLI.
 
 One network per module (starting it is the expensive part); every test reads it, and the last
 one stops it. The fixture always stops it.
@@ -25,7 +25,7 @@ from abci_app.keyring import Keyring
 from abci_app.rpc.client import BpdaoClient
 from abci_app.testnet.create import free_base_port
 from abci_app.testnet.genesis import FOUNDER_BALANCE, FOUNDER_REP
-from abci_app.testnet.layout import Testnet
+from abci_app.testnet.layout import NodeLayout, Testnet
 from abci_app.testnet.processes import KINDS, NodeProcess, is_running
 from abci_app.tooling import REPO_ROOT
 from abci_app.txcodec import sign_tx
@@ -34,6 +34,8 @@ from modules.bank.types import MsgSend
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
 VALIDATORS = 4
+FULL_NODES = 1
+NODES = VALIDATORS + FULL_NODES
 WAIT = 60.0  # bounded waits; the machine is shared
 
 
@@ -80,7 +82,8 @@ class Network:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.started = bpdao(
-            root, "start", "--validators", str(VALIDATORS), "--base-port", str(free_base_port(VALIDATORS)),
+            root, "start", "--validators", str(VALIDATORS), "--full-nodes", str(FULL_NODES),
+            "--base-port", str(free_base_port(NODES)),
             "--chain-id", "itest-net", "--timeout-commit", "300ms", "--wait-timeout", str(WAIT),
         )  # fmt: skip
         self.net = Testnet.load(root)
@@ -116,7 +119,10 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
 
 def test_start_reports_every_validator_producing_blocks_with_its_peers(network: Network) -> None:
     nodes = network.started["nodes"]
-    assert [(n["name"], n["role"]) for n in nodes] == [(f"node{i}", "validator") for i in range(VALIDATORS)]
+    assert [(n["name"], n["role"]) for n in nodes] == [
+        *((f"node{i}", "validator") for i in range(VALIDATORS)),
+        (f"node{VALIDATORS}", "full"),
+    ]
     for n in nodes:
         assert n["height"] >= 2 and n["catching_up"] is False
         assert n["app_pid"] and n["cometbft_pid"]
@@ -127,22 +133,24 @@ def test_every_node_connects_to_every_other(network: Network) -> None:
     deadline = time.monotonic() + WAIT
     while True:
         peers = [int(rpc.call("net_info")["n_peers"]) for rpc in network.rpcs]
-        if peers == [VALIDATORS - 1] * VALIDATORS:
+        if peers == [NODES - 1] * NODES:
             break
         assert time.monotonic() < deadline, f"peers per node: {peers}"
         time.sleep(0.5)
     status = bpdao(network.root, "status")
-    assert [n["peers"] for n in status["nodes"]] == [VALIDATORS - 1] * VALIDATORS
+    assert [n["peers"] for n in status["nodes"]] == [NODES - 1] * NODES
 
 
-def test_the_validator_set_is_the_founders_consensus_keys(network: Network) -> None:
-    genesis = network.net.home(network.net.nodes[0]).load_genesis()
+def test_the_validator_set_is_the_validators_consensus_keys_without_the_full_node(network: Network) -> None:
+    def own_key(node: NodeLayout) -> str:
+        path = network.net.home(node).cometbft_home / "config" / "priv_validator_key.json"
+        return str(json.loads(path.read_text())["pub_key"]["value"])
+
+    validator_keys = sorted(own_key(node) for node in network.net.validators)
+    assert own_key(network.net.nodes[-1]) not in validator_keys
     for rpc in network.rpcs:
         validators = rpc.call("validators")["validators"]
-        assert len(validators) == VALIDATORS
-        assert sorted(v["pub_key"]["value"] for v in validators) == sorted(
-            v["pub_key"]["value"] for v in genesis["validators"]
-        )
+        assert sorted(v["pub_key"]["value"] for v in validators) == validator_keys
 
 
 def test_every_founder_holds_tokens_and_rep_on_every_node(network: Network) -> None:
@@ -162,7 +170,8 @@ def test_a_transfer_through_one_node_is_seen_by_another_and_all_agree_on_the_app
     net = network.net
     keyring = Keyring(net.home(net.nodes[0]).root, "test")
     sender, recipient = keyring.show("founder0"), keyring.show("founder3")
-    with BpdaoClient(net.nodes[0].grpc_address) as entry, BpdaoClient(net.nodes[3].grpc_address) as other:
+    # Sent through validator 0, read on the full node.
+    with BpdaoClient(net.nodes[0].grpc_address) as entry, BpdaoClient(net.nodes[-1].grpc_address) as other:
         before = other.account(recipient.address).balance
         tx = sign_tx(
             keyring.seed("founder0"),
