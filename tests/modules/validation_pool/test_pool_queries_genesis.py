@@ -23,15 +23,17 @@ def test_pool_query_shows_the_pool_with_its_stakes() -> None:
     w = World()
     w.member("alice", rep=10)
     w.member("dave", tokens=10)
-    w.post(3, DAVE)
-    pool_id = w.pools.initiate(w.ctx, post_id=3, payer=DAVE, fee=4)
+    w.post(DAVE)
+    w.post(DAVE)
+    post_id = w.post(DAVE)
+    pool_id = w.pools.initiate(w.ctx, post_id=post_id, payer=DAVE, fee=4)
     w.pools.stake(w.ctx, pool_id, ALICE, 2, False)
     q = module_for(w).queries()
     answer = q["pool"](w.ctx, {"id": pool_id})
     assert answer["payer"] == to_bech32(DAVE)
     assert (answer["fee"], answer["total_against"], answer["status"]) == (4, 2, "open")
     assert answer["stakes"] == [{"staker": to_bech32(ALICE), "in_favor": False, "amount": 2}]
-    assert q["pools_by_post"](w.ctx, {"post_id": 3}) == {"pool_ids": [pool_id]}
+    assert q["pools_by_post"](w.ctx, {"post_id": post_id}) == {"pool_ids": [pool_id]}
     assert q["pools_by_post"](w.ctx, {"post_id": 4}) == {"pool_ids": []}
     assert q["params"](w.ctx, {}) == codec.to_json(Params())
     with pytest.raises(QueryError):
