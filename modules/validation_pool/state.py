@@ -9,7 +9,6 @@ never rewritten) · ``t/u64(id)`` → its changing part ``status:total_for:total
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 
 from modules.core import codec
@@ -60,12 +59,21 @@ class PoolState:
         tally = store.get(_TALLY + key)
         assert tally is not None
         status, total_for, total_against, end_ns, quorum_met = tally.split(b":")
-        return dataclasses.replace(
-            _decode_pool(raw),
-            status=status.decode(),
+        base = _decode_pool(raw)
+        return Pool(  # not dataclasses.replace: this is on every stake's path, and 3x faster
+            id=base.id,
+            post_id=base.post_id,
+            payer=base.payer,
+            fee=base.fee,
+            minted_for=base.minted_for,
+            minted_against=base.minted_against,
+            start_ns=base.start_ns,
+            end_ns=int(end_ns),
+            params=base.params,
+            callback=base.callback,
             total_for=int(total_for),
             total_against=int(total_against),
-            end_ns=int(end_ns),
+            status=status.decode(),
             quorum_met=quorum_met == b"1",
         )
 
