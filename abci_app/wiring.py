@@ -12,8 +12,17 @@ from typing import cast
 
 from abci_app import txcodec
 from abci_app.execution import AnteHandler, DecodedTx
+from modules.auth.module import AuthModule
+from modules.availability.module import AvailabilityModule
+from modules.bank.keeper import FEE_COLLECTOR, module_address
+from modules.bank.module import BankModule
 from modules.core.context import Context
 from modules.core.module import Module, MsgHandler, QueryHandler
+from modules.forum.module import ForumModule
+from modules.reputation.module import ReputationModule
+from modules.salary.module import SalaryModule
+from modules.validation_pool.module import ValidationPoolModule
+from modules.work.module import WorkModule
 
 # Names the app keeps for itself: its own state prefix and query paths, and genesis's chain_id.
 RESERVED_NAMES = frozenset({"app", "chain_id"})
@@ -55,18 +64,8 @@ def wire(modules: Sequence[Module], *, ante: AnteHandler, max_tx_bytes: MaxTxByt
 
 def default_wiring() -> Wiring:
     """The production modules, in hook order, with auth's ante check and tx size limit."""
-    from modules.auth.module import AuthModule
-    from modules.availability.module import AvailabilityModule
-    from modules.bank.keeper import module_address
-    from modules.bank.module import BankModule
-    from modules.forum.module import ForumModule
-    from modules.reputation.module import ReputationModule
-    from modules.salary.module import SalaryModule
-    from modules.validation_pool.module import ValidationPoolModule
-    from modules.work.module import WorkModule
-
     bank = BankModule()
-    fee_collector = module_address("fee_collector")
+    fee_collector = module_address(FEE_COLLECTOR)
     auth = AuthModule(bank.keeper, fee_collector=fee_collector)
     reputation = ReputationModule()
     salary = SalaryModule(
@@ -98,7 +97,8 @@ def default_wiring() -> Wiring:
         auth.keeper.ante(ctx, tx.pub_key, tx.nonce, tx.fee, tx.memo)
 
     def max_tx_bytes(ctx: Context) -> int:
-        return auth.keeper.params(ctx).max_tx_bytes
+        limit: int = auth.keeper.params(ctx).max_tx_bytes
+        return limit
 
     # end_block order: pools resolve first (their result hooks reach work), then work acts on its
     # deadlines and verdict cutoffs; salary last: its end_block sweeps the block's tx fees.
