@@ -91,7 +91,7 @@ def default_wiring() -> Wiring:
         pools=pools.keeper,
         escrow=bank.keeper.register_module_account("work"),
     )
-    pools.keeper.register_result_hook(work.name, work)  # pools opened by work report back to it
+    pools.keeper.register_result_hook(work.name, work)
 
     def ante(ctx: Context, tx: DecodedTx) -> None:
         auth.keeper.ante(ctx, tx.pub_key, tx.nonce, tx.fee, tx.memo)
