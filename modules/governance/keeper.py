@@ -168,8 +168,17 @@ class GovernanceKeeper:
         else:
             quorum, win, binding = params.stage2_quorum, params.stage2_win_ratio, params.stage2_binding_ppm
             duration, fee = params.stage2_duration_s, proposal.stage2_fee
+        current = self._pools.params(ctx)
+        # The stage's own duration is always within the pool's range: the range bounds user pools and
+        # must never lock governance out (a range voted below the stage durations could not be undone).
         pool_params: PoolParams = replace(
-            self._pools.params(ctx), quorum=quorum, win_ratio=win, binding_ppm=binding
+            current,
+            quorum=quorum,
+            win_ratio=win,
+            binding_ppm=binding,
+            duration_min_s=min(current.duration_min_s, duration),
+            duration_default_s=duration,
+            duration_max_s=max(current.duration_max_s, duration),
         )
         return self._pools.initiate(
             ctx,

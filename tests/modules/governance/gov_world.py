@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from modules.bank.keeper import BankKeeper
@@ -15,7 +15,7 @@ from modules.core.errors import TxError
 from modules.core.store import CacheStore, MemoryStore, StoreKey
 from modules.forum.module import ForumModule
 from modules.forum.types import PPM
-from modules.governance.deps import EpochClock
+from modules.governance.deps import EpochClock, ValidationPool
 from modules.governance.module import GovernanceModule
 from modules.governance.types import SUPPORTED_WORK_CONTRACT_VERSIONS, ParamChange, Params, Proposal
 from modules.reputation.keeper import ReputationKeeper
@@ -62,6 +62,7 @@ class World:
         *,
         epoch_clock: EpochClock | None = None,
         supported_versions: tuple[int, ...] = SUPPORTED_WORK_CONTRACT_VERSIONS,
+        pools_seen_by_governance: Callable[[ValidationPoolKeeper], ValidationPool] | None = None,
     ) -> None:
         self.root = CacheStore(MemoryStore())
         self.ctx = self._context(START_S, 1)
@@ -91,7 +92,7 @@ class World:
         self.gov = GovernanceModule(
             bank=self.bank,
             forum=self.forum.keeper,
-            pools=self.pools,
+            pools=self.pools if pools_seen_by_governance is None else pools_seen_by_governance(self.pools),
             account=self.account,
             epoch_clock=epoch_clock,
             supported_versions=supported_versions,

@@ -3,7 +3,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from modules.core.context import Context
 from modules.governance.types import APPLIED, EXPIRED, FAILED, REJECTED, SCHEDULED, STAGE2
+from modules.validation_pool.errors import ERR_UNKNOWN_POST
+from modules.validation_pool.keeper import ValidationPoolKeeper
 from modules.validation_pool.types import PPM, Rational
 from modules.validation_pool.types import Params as PoolParams
 from tests.modules.governance.gov_world import ALICE, BOB, CAROL, DAVE, World, change, quorum
@@ -127,16 +132,34 @@ def test_stage_2_quorum_miss_expires_the_proposal() -> None:
     assert w.quorum() == Rational(1, 10)
 
 
+class RefusingSecondPool:
+    """validation_pool as governance sees it, refusing every pool after the first (as a future rule
+    of validation_pool might)."""
+
+    def __init__(self, pools: ValidationPoolKeeper) -> None:
+        self._pools = pools
+        self.opened = 0
+
+    def params(self, ctx: Context) -> PoolParams:
+        return self._pools.params(ctx)
+
+    def initiate(self, ctx: Context, **kwargs: Any) -> int:
+        if self.opened:
+            raise ERR_UNKNOWN_POST("refused")
+        self.opened += 1
+        return self._pools.initiate(ctx, **kwargs)
+
+
 def test_when_stage_2_cannot_open_the_proposal_fails_and_the_held_fee_is_refunded() -> None:
-    w = World()
+    w = World(pools_seen_by_governance=RefusingSecondPool)
     w.propose([quorum(1, 5)])
-    w.pools.set_params(w.ctx, PoolParams(duration_default_s=15, duration_max_s=15))  # stage 2 needs 20 s
     w.stake(1, BOB, 30)
     w.block(10)
     p = w.proposal()
     assert (p.status, p.stage2_pool) == (FAILED, 0)
     assert "stage 2 could not open" in p.reason
     assert w.bank.balance(w.ctx, ALICE) == 950 and w.bank.balance(w.ctx, w.account) == 0
+    assert w.pools.get(w.ctx, 2) is None
 
 
 def test_a_change_invalid_at_activation_fails_entirely_and_never_crashes() -> None:

@@ -14,7 +14,6 @@ from modules.core.errors import ErrorCode
 from modules.governance import errors as E
 from modules.governance.registry import MAX_VALUE_JSON_BYTES
 from modules.governance.types import STAGE1, MsgProposeParamChange, ParamChange
-from modules.validation_pool.errors import ERR_DURATION_OUT_OF_RANGE
 from modules.validation_pool.types import PPM, Rational
 from modules.validation_pool.types import Params as PoolParams
 from tests.modules.governance.gov_world import ALICE, BOB, DAVE, SECOND, World, change, quorum
@@ -169,15 +168,14 @@ def test_the_work_contract_version_may_only_increase() -> None:
     assert "may only increase" in err.message
 
 
-def test_a_stage_duration_outside_the_pool_range_is_refused_by_validation_pool() -> None:
+def test_stage_durations_are_governance_params_even_outside_the_pool_duration_range() -> None:
     w = World()
-    w.pools.set_params(w.ctx, PoolParams(duration_max_s=5, duration_default_s=5))
-    before = w.writes()
-    err = w.try_tx(
-        lambda ctx: w.gov.keeper.propose(ctx, proposer=ALICE, post_id=1, changes=[quorum(1, 5)], fee=100)
-    )
-    assert (err.codespace, err.code) == (ERR_DURATION_OUT_OF_RANGE.codespace, ERR_DURATION_OUT_OF_RANGE.code)
-    assert w.writes() == before
+    w.pools.set_params(w.ctx, PoolParams(duration_max_s=5, duration_default_s=5))  # stage 1 lasts 10 s
+    w.propose([quorum(1, 5)])
+    pool = w.pool(1)
+    assert pool.end_ns == w.ctx.block.time_ns + 10 * SECOND
+    assert (pool.params.duration_max_s, pool.params.duration_default_s) == (10, 10)
+    assert w.pools.params(w.ctx) == PoolParams(duration_max_s=5, duration_default_s=5)
 
 
 def test_values_are_stored_in_canonical_json() -> None:
