@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from modules.core.address import to_bech32
@@ -39,15 +39,16 @@ from modules.governance.types import (
 )
 
 
-class ParamsEpochClock:
-    """The fallback epoch clock: governance's own ``epoch_length`` param, numbered as the producers module
-    numbers epochs (epoch e is heights e*L + 1 … (e+1)*L). Used until the producers' clock is wired."""
+class EpochLengthClock:
+    """Epochs of ``epoch_length(ctx)`` blocks numbered as the producers module numbers them: epoch e is
+    heights e*L + 1 … (e+1)*L. With governance's own ``epoch_length`` param it is the fallback clock;
+    wiring producers is ``EpochLengthClock(lambda ctx: producers.keeper.params(ctx).epoch_length)``."""
 
-    def __init__(self, keeper: GovernanceKeeper) -> None:
-        self._keeper = keeper
+    def __init__(self, epoch_length: Callable[[Context], int]) -> None:
+        self._epoch_length = epoch_length
 
     def next_epoch_start(self, ctx: Context) -> int:
-        length = self._keeper.params(ctx).epoch_length
+        length = self._epoch_length(ctx)
         height = max(ctx.block.height, 1)
         return ((height - 1) // length + 1) * length + 1
 
@@ -82,7 +83,11 @@ class GovernanceKeeper:
         self._bank = bank
         self._forum = forum
         self._pools = pools
-        self._clock: EpochClock = epoch_clock if epoch_clock is not None else ParamsEpochClock(self)
+        self._clock: EpochClock = (
+            epoch_clock
+            if epoch_clock is not None
+            else EpochLengthClock(lambda ctx: self.state.params(ctx).epoch_length)
+        )
 
     def set_epoch_clock(self, clock: EpochClock) -> None:
         """Wiring time: the producers module's epochs replace the fallback ``epoch_length`` param."""

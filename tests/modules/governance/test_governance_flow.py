@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from modules.core.context import Context
+from modules.governance.keeper import EpochLengthClock
 from modules.governance.types import APPLIED, EXPIRED, FAILED, REJECTED, SCHEDULED, STAGE2
 from modules.validation_pool.errors import ERR_UNKNOWN_POST
 from modules.validation_pool.keeper import ValidationPoolKeeper
@@ -234,6 +235,15 @@ def test_the_fallback_clock_numbers_epochs_like_the_producers_module() -> None:
         w.ctx = w._context(1_000, height)
         starts[height] = w.gov.keeper.next_epoch_start(w.ctx)
     assert starts == {1: 11, 9: 11, 10: 11, 11: 21, 20: 21, 21: 31}
+
+
+def test_an_epoch_length_clock_follows_another_modules_epoch_length() -> None:
+    lengths = {"producers": 6}
+    clock = EpochLengthClock(lambda ctx: lengths["producers"])
+    w = World(epoch_clock=clock)
+    assert w.gov.keeper.next_epoch_start(w.ctx) == 7
+    lengths["producers"] = 3  # e.g. a voted change of the producers' epoch_length
+    assert w.gov.keeper.next_epoch_start(w.ctx) == 4
 
 
 def test_a_result_for_a_pool_governance_did_not_open_is_ignored() -> None:
