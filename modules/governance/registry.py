@@ -24,7 +24,7 @@ from modules.governance.types import ParamChange
 # A value is a small JSON text (a number, a bool, a rational object). The bound also keeps the JSON
 # parser's nesting far below Python's recursion limit whatever the call depth (so no input can raise
 # a RecursionError in one node and not another).
-MAX_VALUE_JSON_BYTES = 512
+MAX_VALUE_JSON_BYTES = 256
 
 # (params now, params proposed) -> why the transition is not allowed, or None. For rules that compare
 # old and new values (e.g. a version that may only increase); per-value rules belong in set_params.

@@ -126,6 +126,7 @@ def _bad(changes: Sequence[ParamChange]) -> dict[str, object]:
         (_bad([change("governance", "stage2_quorum", {"num": 1, "den": 20})]), E.ERR_INVALID_VALUE),
         (_bad([change("governance", "work_contract_version", 0)]), E.ERR_INVALID_VALUE),
         (_bad([ParamChange("forum", "depth_limit", " " * MAX_VALUE_JSON_BYTES + "1")]), E.ERR_INVALID_VALUE),
+        (_bad([ParamChange("forum", "depth_limit", "[" * 128 + "]" * 128)]), E.ERR_INVALID_VALUE),
         (_bad([quorum(1, 5)] * 17), E.ERR_TOO_MANY_CHANGES),
         ({"fee": 1_001}, ERR_INSUFFICIENT_FUNDS),
     ],
