@@ -13,6 +13,7 @@ from abci_app.cli import (
     availability,
     chain_cmd,
     forum,
+    governance_cmd,
     init_cmd,
     keys_cmd,
     reputation,
@@ -114,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     custom.add_argument(
         "json", nargs="?", default="{}", help='arguments as a JSON object, e.g. \'{"address": "bpdao1…"}\''
     )
-    for module_cli in (reputation, validation_pool, salary, forum, availability, work):
+    for module_cli in (reputation, validation_pool, salary, forum, availability, work, governance_cmd):
         module_cli.register(tx, query, leaf, keyring, client)
     return parser
 
