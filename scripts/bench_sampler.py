@@ -1,6 +1,6 @@
 """Run a Python program under a low-overhead CPU-time sampling profiler (used by bench_node.py).
 
-``python scripts/bench_sampler.py CONTROL OUT [--interval-ms 5] -- -m package.module args...``
+``python scripts/bench_sampler.py CONTROL OUT [--interval-ms 10] -- -m package.module args...``
 
 A daemon thread wakes every interval, takes every other thread's stack (``sys._current_frames``) and
 charges it the CPU time that thread used since the previous sample (its POSIX thread CPU clock), so
@@ -24,7 +24,7 @@ from types import CodeType, FrameType
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STDLIB = os.path.dirname(os.__file__)
-CONTROL_POLL_EVERY = 20  # samples between reads of the control file
+CONTROL_POLL_EVERY = 10  # samples between reads of the control file
 
 
 def _short(path: str) -> str:
@@ -42,6 +42,7 @@ class Sampler:
         self.control, self.out, self.interval_s = control, out, interval_s
         self.labels: dict[CodeType, str] = {}
         self.clocks: dict[int, int] = {}
+        self.names: dict[int, str] = {}
         self.last_cpu: dict[int, int] = {}
         self.own: Counter[str] = Counter()
         self.cum: Counter[str] = Counter()
@@ -67,11 +68,12 @@ class Sampler:
             return None  # the thread ended between listing and reading
 
     def sample(self, me: int) -> None:
-        names = {t.ident: t.name for t in threading.enumerate()}
         self.samples += 1
         for ident, frame in sys._current_frames().items():
             if ident == me:
                 continue
+            if ident not in self.names:  # a new thread: learn its name once
+                self.names.update((t.ident, t.name) for t in threading.enumerate() if t.ident is not None)
             now = self.thread_cpu_ns(ident)
             if now is None:
                 continue
@@ -79,19 +81,18 @@ class Sampler:
             self.last_cpu[ident] = now
             if delta <= 0:
                 continue
-            self.threads[names.get(ident, str(ident))] += delta
+            self.threads[self.names.get(ident, str(ident))] += delta
             self.charge(frame, delta)
 
     def charge(self, frame: FrameType, delta: int) -> None:
         self.own[self.label(frame.f_code)] += delta
-        seen: set[str] = set()
+        codes: set[CodeType] = set()  # a set: recursion counts once
         f: FrameType | None = frame
         while f is not None:
-            text = self.label(f.f_code)
-            if text not in seen:  # recursion counts once
-                seen.add(text)
-                self.cum[text] += delta
+            codes.add(f.f_code)
             f = f.f_back
+        for code in codes:
+            self.cum[self.label(code)] += delta
 
     def command(self) -> str:
         try:
@@ -147,7 +148,7 @@ def main(argv: list[str]) -> None:
     split = argv.index("--")
     own, target = argv[:split], argv[split + 1 :]
     control, out = Path(own[0]), Path(own[1])
-    interval_ms = float(own[own.index("--interval-ms") + 1]) if "--interval-ms" in own else 5.0
+    interval_ms = float(own[own.index("--interval-ms") + 1]) if "--interval-ms" in own else 10.0
     sampler = Sampler(control, out, interval_ms / 1000)
     threading.Thread(target=sampler.loop, name="bench-sampler", daemon=True).start()
     if target[:1] == ["-m"]:

@@ -55,7 +55,7 @@ def test_bench_prints_figures_for_both_apps(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = proc.stdout
 
-    for heading in ("tx/s", "committed", "blocks/s", "p50 ms", "p95 ms", "cores app/node/lg"):
+    for heading in ("tx/s", "committed", "blocks/s", "p50 ms", "p95 ms", "cores app/node/lg/others"):
         assert heading in report
     assert "ratio bpdao/kvstore:" in report
     assert "bpdao app CPU profile" in report
