@@ -796,7 +796,13 @@ def report(rounds: list[list[RoundResult]], s: LoadSettings) -> str:
     lines += ["", *summary_lines(rounds)]
     profiled = [r for results in rounds for r in results if r.profile]
     if profiled:
-        lines += ["", *format_profile(profiled[-1].app, profiled[-1].profile or {})]
+        last: dict[str, Any] = profiled[-1].profile or {}
+        overhead = 100 * last["sampler_cpu_ns"] / max(1, last["main_cpu_ns"])
+        lines.append(
+            f"({profiled[0].app} ran under the sampling profiler in every round, which cost it about "
+            f"{overhead:.0f}% of its CPU; --no-profile for unprofiled figures)"
+        )
+        lines += ["", *format_profile(profiled[-1].app, last)]
     return "\n".join(lines)
 
 
