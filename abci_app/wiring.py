@@ -12,8 +12,13 @@ from typing import cast
 
 from abci_app import txcodec
 from abci_app.execution import AnteHandler, DecodedTx
+from modules.auth.module import AuthModule
+from modules.bank.keeper import FEE_COLLECTOR, module_address
+from modules.bank.module import BankModule
 from modules.core.context import Context
 from modules.core.module import Module, MsgHandler, QueryHandler
+from modules.reputation.module import ReputationModule
+from modules.salary.module import SalaryModule
 
 # Names the app keeps for itself: its own state prefix and query paths, and genesis's chain_id.
 RESERVED_NAMES = frozenset({"app", "chain_id"})
@@ -55,20 +60,27 @@ def wire(modules: Sequence[Module], *, ante: AnteHandler, max_tx_bytes: MaxTxByt
 
 def default_wiring() -> Wiring:
     """The production modules, in hook order, with auth's ante check and tx size limit."""
-    from modules.auth.module import AuthModule
-    from modules.bank.keeper import module_address
-    from modules.bank.module import BankModule
-
     bank = BankModule()
-    auth = AuthModule(bank.keeper, fee_collector=module_address("fee_collector"))
+    fee_collector = module_address(FEE_COLLECTOR)
+    auth = AuthModule(bank.keeper, fee_collector=fee_collector)
+    reputation = ReputationModule()
+    salary = SalaryModule(
+        account=bank.keeper.register_module_account("salary"),
+        fee_collector=fee_collector,
+        bank=bank.keeper,
+        reputation=reputation.keeper,
+    )
+    reputation.keeper.add_balance_hook(salary.keeper)  # salary settles before any REP balance changes
 
     def ante(ctx: Context, tx: DecodedTx) -> None:
         auth.keeper.ante(ctx, tx.pub_key, tx.nonce, tx.fee, tx.memo)
 
     def max_tx_bytes(ctx: Context) -> int:
-        return auth.keeper.params(ctx).max_tx_bytes
+        limit: int = auth.keeper.params(ctx).max_tx_bytes
+        return limit
 
-    return wire([auth, bank], ante=ante, max_tx_bytes=max_tx_bytes)
+    # salary last: its end_block sweeps the block's tx fees into the salary index.
+    return wire([auth, bank, reputation, salary], ante=ante, max_tx_bytes=max_tx_bytes)
 
 
 class ProtobufTxCodec:
