@@ -19,6 +19,7 @@ import argparse
 import base64
 import dataclasses
 import hashlib
+import inspect
 import json
 import os
 import re
@@ -431,13 +432,9 @@ class BpdaoApp:
 
     def fingerprint(self) -> str:
         """The senders, the chain, and every source file that shapes a signed transfer's bytes."""
-        digest = hashlib.sha256(f"{self.senders}/{CHAIN_ID}/{SENDER_BALANCE}".encode())
-        sources = [
-            "abci_app/txcodec.py",
-            "abci_app/codec.py",
-            "modules/bank/types.py",
-            "scripts/bench_node.py",
-        ]
+        digest = hashlib.sha256(f"{self.senders}/{CHAIN_ID}/{TRANSFER_AMOUNT}/{TRANSFER_FEE}".encode())
+        digest.update(inspect.getsource(_sign_range).encode() + inspect.getsource(sender_seed).encode())
+        sources = ["abci_app/txcodec.py", "abci_app/codec.py", "modules/bank/types.py"]
         for path in [*(REPO_ROOT / p for p in sources), *sorted((REPO_ROOT / "proto").rglob("*.proto"))]:
             digest.update(path.read_bytes() if path.exists() else b"-")
         return digest.hexdigest()
