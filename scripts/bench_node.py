@@ -515,7 +515,8 @@ class RoundResult:
     latency_commit_ms: tuple[float, float]
     latency_header_ms: tuple[float, float]
     cpu_cores: dict[str, float]
-    cpu_us_per_tx: float
+    cpu_us_per_tx: float  # app CPU per committed tx
+    node_us_per_tx: float  # cometbft CPU per committed tx
     profile: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -756,6 +757,7 @@ def summarize(
         latency_header_ms=(percentile(lat_header, 50), percentile(lat_header, 95)),
         cpu_cores=cores,
         cpu_us_per_tx=(cpu1["app"] - cpu0["app"]) * 1e6 / committed if committed else float("nan"),
+        node_us_per_tx=(cpu1["node"] - cpu0["node"]) * 1e6 / committed if committed else float("nan"),
         profile=profile,
         notes=notes,
     )
@@ -773,7 +775,7 @@ def report(rounds: list[list[RoundResult]], s: LoadSettings) -> str:
         "",
         f"{'round':<5} {'app':<8} {'tx/s':>6} {'committed':>9} {'blocks/s':>8} {'max/blk':>7} "
         f"{'p50 ms':>6} {'p95 ms':>6} {'hdr p50':>7} {'hdr p95':>7} {'accepted':>9} "
-        f"{'cores app/node/lg/others':>24} {'app µs/tx':>9}",
+        f"{'cores app/node/lg/others':>24} {'app µs/tx':>9} {'node µs/tx':>10}",
     ]
     for number, results in enumerate(rounds, 1):
         for r in results:
@@ -782,7 +784,7 @@ def report(rounds: list[list[RoundResult]], s: LoadSettings) -> str:
                 f"{number:<5} {r.app:<8} {r.tx_per_s:>6.0f} {r.committed:>9} {r.blocks_per_s:>8.2f} "
                 f"{r.max_block_txs:>7} {r.latency_commit_ms[0]:>6.0f} {r.latency_commit_ms[1]:>6.0f} "
                 f"{r.latency_header_ms[0]:>7.0f} {r.latency_header_ms[1]:>7.0f} {r.load['accepted']:>9} "
-                f"{cores:>24} {r.cpu_us_per_tx:>9.0f}"
+                f"{cores:>24} {r.cpu_us_per_tx:>9.0f} {r.node_us_per_tx:>10.0f}"
             )
             for note in r.notes:
                 lines.append(f"      note: {note}")

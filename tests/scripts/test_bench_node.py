@@ -92,7 +92,9 @@ def test_summarize_counts_blocks_decided_in_the_window_and_latency_per_tx() -> N
     assert r.latency_commit_ms == (1000.0, 2000.0)
     assert r.latency_header_ms == (-1500.0, 1000.0)
     assert r.cpu_cores == pytest.approx({"app": 0.2, "node": 0.5, "loadgen": 0.1, "others": 0.7})
-    assert r.cpu_us_per_tx == pytest.approx(2.0 * 1e6 / 3)
+    assert r.cpu_us_per_tx == pytest.approx(2.0 * 1e6 / 3) and r.node_us_per_tx == pytest.approx(
+        5.0 * 1e6 / 3
+    )
     assert any("1 accepted txs not found" in note for note in r.notes)  # F never made it into a block
 
 
