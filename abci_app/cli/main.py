@@ -9,7 +9,18 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from abci_app.cli import chain_cmd, init_cmd, keys_cmd, reputation, run_cmd, salary, validation_pool
+from abci_app.cli import (
+    availability,
+    chain_cmd,
+    forum,
+    init_cmd,
+    keys_cmd,
+    reputation,
+    run_cmd,
+    salary,
+    validation_pool,
+    work,
+)
 from abci_app.cli.output import EXIT_FAILED, CliError, Output
 from abci_app.keyring import BACKENDS
 from abci_app.node import DEFAULT_HOME
@@ -103,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     custom.add_argument(
         "json", nargs="?", default="{}", help='arguments as a JSON object, e.g. \'{"address": "bpdao1…"}\''
     )
-    for module_cli in (reputation, validation_pool, salary):
+    for module_cli in (reputation, validation_pool, salary, forum, availability, work):
         module_cli.register(tx, query, leaf, keyring, client)
     return parser
 

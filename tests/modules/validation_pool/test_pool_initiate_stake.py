@@ -37,7 +37,7 @@ def dao() -> World:
     for name, rep in (("alice", 60), ("bob", 30), ("carol", 10)):
         w.member(name, rep=rep)
     w.member("dave", tokens=100)
-    w.post(1, DAVE)
+    w.post(DAVE)
     return w
 
 
