@@ -10,7 +10,10 @@ import sys
 from collections.abc import Callable, Sequence
 
 from abci_app.cli import (
+    availability,
     chain_cmd,
+    forum,
+    governance_cmd,
     init_cmd,
     keys_cmd,
     reputation,
@@ -18,6 +21,7 @@ from abci_app.cli import (
     salary,
     testnet_cmd,
     validation_pool,
+    work,
 )
 from abci_app.cli.output import EXIT_FAILED, CliError, Output
 from abci_app.keyring import BACKENDS
@@ -113,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     custom.add_argument(
         "json", nargs="?", default="{}", help='arguments as a JSON object, e.g. \'{"address": "bpdao1…"}\''
     )
-    for module_cli in (reputation, validation_pool, salary):
+    for module_cli in (reputation, validation_pool, salary, forum, availability, work, governance_cmd):
         module_cli.register(tx, query, leaf, keyring, client)
     return parser
 
