@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from abci_app.testnet.layout import TestnetError
-from genesis.accounts import add_account
+from genesis.accounts import add_account, add_reputation
 from genesis.app_state import build_app_state, validate_app_state
-from modules.core.address import address_from_pubkey, to_bech32
+from modules.core.address import address_from_pubkey
 from modules.core.errors import GenesisError
 from modules.core.module import Module
 
@@ -69,9 +69,8 @@ def _funded_accounts(app_state: dict[str, Any], founders: Sequence[Founder]) -> 
 def _reputation(app_state: dict[str, Any], founders: Sequence[Founder]) -> None:
     """Equal REP for every founder: the DAO's first members (counted as minted at genesis)."""
     if "reputation" in app_state:  # wired
-        app_state["reputation"]["balances"] += [
-            {"address": to_bech32(f.address), "amount": f.rep} for f in founders
-        ]
+        for f in founders:
+            add_reputation(app_state, f.address, f.rep)
 
 
 # What app_state gives the founders, in this order; each applies when its module is wired.
