@@ -963,13 +963,19 @@ def run_round(
     name: str, args: argparse.Namespace, settings: LoadSettings, cometbft: Path, loadgen: Path, profiled: bool
 ) -> RoundResult:
     work = Path(tempfile.mkdtemp(prefix=f"bench-{name}-", dir=args.work_root))
+    keep = args.keep
     try:
         if name == "kvstore":
             return measure(KvstoreApp(tooling.tool_binary("abci-cli")), settings, cometbft, loadgen, work)
         app = BpdaoApp(args.senders, args.launch)
         return measure(app, settings, cometbft, loadgen, work, sampled_app(app) if profiled else None)
+    except BaseException:
+        keep = True  # the logs are the only clue
+        for log in sorted(work.glob("*.log")):
+            say(f"--- tail of {log}:\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:]))
+        raise
     finally:
-        if args.keep:
+        if keep:
             say(f"kept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
