@@ -81,10 +81,17 @@ class ValidationPoolKeeper:
         fee: int,
         callback: str = "",
         duration_s: int | None = None,
+        params: Params | None = None,
     ) -> int:
         """Open a pool on ``post_id``: the fee moves from ``payer`` into escrow; REP is minted only at
-        resolution. Returns the pool id."""
-        params = self.state.params(ctx)
+        resolution. Returns the pool id.
+
+        ``params`` (modules only, e.g. governance's staged pools with their own quorum and binding)
+        replaces the module's current params for this pool; it is validated like any params."""
+        if params is None:
+            params = self.state.params(ctx)
+        elif (problem := params.validate()) is not None:
+            raise ERR_INVALID_PARAMS(problem)
         if post_id == INCINERATOR_POST or not self._forum.exists(ctx, post_id):
             raise ERR_UNKNOWN_POST(
                 f"post {post_id}" + (" is the Incinerator" if post_id == INCINERATOR_POST else "")
