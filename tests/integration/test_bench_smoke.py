@@ -44,7 +44,7 @@ def test_bench_prints_figures_for_both_apps(tmp_path: Path) -> None:
             "--apps", "kvstore", "bpdao",
             "--seconds", "4", "--tx-count", "4000", "--senders", "40", "--conns", "8",
             "--timeout-commit", "300ms", "--drain-seconds", "20",
-            "--json", str(out_json), "--work-root", str(work_root),
+            "--profile-seconds", "3", "--json", str(out_json), "--work-root", str(work_root),
         ],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=400,
     )  # fmt: skip
@@ -70,11 +70,13 @@ def test_bench_prints_figures_for_both_apps(tmp_path: Path) -> None:
         assert r["cpu_cores"]["app"] > 0 and r["cpu_cores"]["node"] > 0, app
         assert f"{app} " in report and f"{r['tx_per_s']:.0f}" in report
 
-    profile = by_app["bpdao"]["profile"]
+    profile_run = data["profile_run"]
+    assert profile_run["app"] == "bpdao" and profile_run["committed"] > 0
+    profile = profile_run["profile"]
     assert profile["busy_samples"] > 0 and profile["main_cpu_ns"] > 0
     # the app's own code shows up in the profile (the sampler sees the ABCI server at work)
     assert any(name.startswith("abci_app/") for name in profile["cum"])
-    assert by_app["kvstore"]["profile"] is None
+    assert by_app["kvstore"]["profile"] is None and by_app["bpdao"]["profile"] is None
 
     assert list(work_root.iterdir()) == [], "the benchmark left its work directories behind"
     assert _processes_in(work_root) == set(), "the benchmark left processes running"
