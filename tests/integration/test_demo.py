@@ -12,11 +12,14 @@ import re
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from abci_app.testnet import network
 from abci_app.testnet.create import free_base_port
+from abci_app.testnet.layout import MANIFEST, Testnet
 from abci_app.tooling import REPO_ROOT
 from tests.integration.test_testnet import pids_running_under
 
@@ -24,6 +27,17 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
 DEMO = REPO_ROOT / "scripts" / "demo.py"
 WORK_FEE_SHARE = 250  # 1,000 tokens over 4,000 REP, 1,000 REP each
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Iterator[Path]:
+    """The demo's testnet dir; stopped afterwards whatever happened (e.g. the demo timed out)."""
+    path = tmp_path / "testnet"
+    try:
+        yield path
+    finally:
+        if (path / MANIFEST).exists():
+            network.stop(Testnet.load(path))
 
 
 def run_demo(root: Path, base_port: int) -> subprocess.CompletedProcess[str]:
@@ -45,8 +59,7 @@ def one(pattern: str, text: str) -> re.Match[str]:
     return match
 
 
-def test_demo_runs_the_testnet_and_the_work_loop_then_stops(tmp_path: Path) -> None:
-    root = tmp_path / "testnet"
+def test_demo_runs_the_testnet_and_the_work_loop_then_stops(root: Path) -> None:
     done = run_demo(root, free_base_port(4))
     out = done.stdout
     assert done.returncode == 0, out + done.stderr
@@ -81,9 +94,8 @@ def test_demo_runs_the_testnet_and_the_work_loop_then_stops(tmp_path: Path) -> N
     assert out.rstrip().splitlines()[-1].startswith("demo done in ")
 
 
-def test_demo_reports_a_failure_and_exits_non_zero(tmp_path: Path) -> None:
+def test_demo_reports_a_failure_and_exits_non_zero(root: Path) -> None:
     """A port of the testnet's range is taken: the start fails, the demo says why and exits 1."""
-    root = tmp_path / "testnet"
     base = free_base_port(4)
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", base + 11))  # node1's cometbft RPC port
