@@ -32,6 +32,12 @@ sys.path.insert(0, str(REPO))
 from abci_app.testnet.create import free_base_port  # noqa: E402
 from abci_app.testnet.layout import MANIFEST  # noqa: E402
 
+# The CLI runs in the caller's directory (paths as echoed) but always with this checkout's code.
+CLI_ENV = {
+    **os.environ,
+    "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+}
+
 VALIDATORS = 4
 COMMAND_TIMEOUT = 120.0  # seconds for any one CLI command (testnet start included)
 RESOLUTION_TIMEOUT = 60.0
@@ -82,7 +88,9 @@ class Demo:
             print(f"$ bpdao {shlex.join((*args, *where))}", flush=True)
         cmd = [sys.executable, "-m", "abci_app.cli.main", *args, *where, "--output", "json"]
         try:
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False)
+            done = subprocess.run(
+                cmd, env=CLI_ENV, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False
+            )
         except subprocess.TimeoutExpired as exc:
             raise DemoFailed(f"bpdao {shlex.join(args)} timed out after {exc.timeout:.0f}s") from None
         if done.returncode != 0:
