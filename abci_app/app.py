@@ -281,7 +281,7 @@ class Application:
             raise RuntimeError("FinalizeBlock before InitChain")
         if req.height != self._height + 1:
             raise RuntimeError(f"FinalizeBlock at height {req.height}, expected {self._height + 1}")
-        block = self._block_info(req.height, req.time, req.proposer_address)
+        block = self._block_info(req.height, req.time, req.proposer_address, bytes(req.hash))
         store = CacheStore(self._base())
         hooks_ctx = Context(root=store, block=block)
         for module in self._wiring.modules:
@@ -329,9 +329,14 @@ class Application:
         self._reset_check_state()
         return abci.ResponseCommit(retain_height=0)
 
-    def _block_info(self, height: int, time: Any, proposer: bytes) -> BlockInfo:
+    def _block_info(self, height: int, time: Any, proposer: bytes, randomness: bytes = b"") -> BlockInfo:
+        # randomness: the block hash for now (FinalizeBlock); a randomness beacon replaces it later.
         return BlockInfo(
-            height=height, time_ns=_time_ns(time), chain_id=self._chain_id, proposer=bytes(proposer)
+            height=height,
+            time_ns=_time_ns(time),
+            chain_id=self._chain_id,
+            proposer=bytes(proposer),
+            randomness=randomness,
         )
 
     # --- mempool connection ---

@@ -10,6 +10,8 @@ order, which is the only order a state machine may depend on.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -93,6 +95,11 @@ class CacheStore:
     def __init__(self, parent: KVStore) -> None:
         self._parent = parent
         self._writes: dict[bytes, Write] = {}
+        # Pending keys in order, for iteration: keys written since the last iteration wait in
+        # _unsorted and are merged in on the next one, so writes stay O(1) and a block that
+        # iterates often does not re-sort everything it wrote.
+        self._sorted: list[bytes] = []
+        self._unsorted: list[bytes] = []
         self._journal: list[tuple[bytes, object]] | None = None
 
     def get(self, key: bytes) -> bytes | None:
@@ -102,14 +109,22 @@ class CacheStore:
         return value  # type: ignore[return-value]
 
     def set(self, key: bytes, value: bytes) -> None:
-        if self._journal is not None:
-            self._journal.append((key, self._writes.get(key, _ABSENT)))
-        self._writes[key] = value
+        self._put(key, value)
 
     def delete(self, key: bytes) -> None:
+        self._put(key, None)
+
+    def _put(self, key: bytes, value: Write) -> None:
+        writes = self._writes
+        previous = writes.get(key, _ABSENT)
+        if previous is _ABSENT:
+            self._unsorted.append(key)
         if self._journal is not None:
-            self._journal.append((key, self._writes.get(key, _ABSENT)))
-        self._writes[key] = None
+            self._journal.append((key, previous))
+        writes[key] = value
+
+    def has_pending(self) -> bool:
+        return bool(self._writes)
 
     def savepoint(self) -> int:
         """Start journaling (if not yet) and return a mark for :meth:`rollback`."""
@@ -127,6 +142,7 @@ class CacheStore:
             key, previous = journal.pop()
             if previous is _ABSENT:
                 del writes[key]
+                self._forget(key)
             else:
                 writes[key] = previous  # type: ignore[assignment]
 
@@ -134,8 +150,31 @@ class CacheStore:
         """Keep every write and stop journaling."""
         self._journal = None
 
+    def _forget(self, key: bytes) -> None:
+        """Drop a key that is no longer pending from the iteration order."""
+        unsorted = self._unsorted
+        # A rolled-back key was written after the mark, so it is almost always at the end.
+        for i in range(len(unsorted) - 1, -1, -1):
+            if unsorted[i] == key:
+                del unsorted[i]
+                return
+        keys = self._sorted
+        i = bisect.bisect_left(keys, key)
+        if i < len(keys) and keys[i] == key:
+            del keys[i]
+
+    def _pending_in(self, start: bytes, end: bytes | None) -> list[bytes]:
+        if self._unsorted:
+            self._unsorted.sort()
+            self._sorted = list(heapq.merge(self._sorted, self._unsorted))
+            self._unsorted = []
+        keys = self._sorted
+        lo = bisect.bisect_left(keys, start)
+        hi = len(keys) if end is None else bisect.bisect_left(keys, end, lo)
+        return keys[lo:hi]
+
     def iterate(self, start: bytes = b"", end: bytes | None = None) -> Iterator[tuple[bytes, bytes]]:
-        pending = sorted(k for k in self._writes if k >= start and (end is None or k < end))
+        pending = self._pending_in(start, end)
         parent_iter = self._parent.iterate(start, end)
         parent_item = next(parent_iter, None)
         i = 0
@@ -153,9 +192,6 @@ class CacheStore:
                 yield parent_item
                 parent_item = next(parent_iter, None)
 
-    def has_pending(self) -> bool:
-        return bool(self._writes)
-
     def pending(self) -> dict[bytes, Write]:
         """The pending writes (a copy), for hashing and persisting."""
         return dict(self._writes)
@@ -167,11 +203,12 @@ class CacheStore:
                 parent.delete(key)
             else:
                 parent.set(key, value)
-        self._writes.clear()
-        self._journal = None
+        self.discard()
 
     def discard(self) -> None:
         self._writes.clear()
+        self._sorted = []
+        self._unsorted = []
         self._journal = None
 
 
