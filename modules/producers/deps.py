@@ -1,0 +1,28 @@
+"""What producers needs from other modules (docs/architecture.md, DAO_CONTRACT.md)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from modules.beacon.types import EpochOutcome
+from modules.core.context import Context
+
+
+class StakeView(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def owner(self) -> bytes: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def end_ns(self) -> int: ...
+
+
+class Availability(Protocol):
+    def active_stakes(self, ctx: Context, kind: str) -> list[StakeView]: ...
+    def slash(self, ctx: Context, stake_id: int, ppm: int) -> int: ...
+
+
+class Beacon(Protocol):
+    def finalize(self, ctx: Context, epoch: int) -> EpochOutcome: ...
