@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from modules.beacon.types import EpochOutcome
@@ -20,7 +21,7 @@ class StakeView(Protocol):
 
 
 class Availability(Protocol):
-    def active_stakes(self, ctx: Context, kind: str) -> list[StakeView]: ...
+    def active_stakes(self, ctx: Context, kind: str) -> Sequence[StakeView]: ...
     def slash(self, ctx: Context, stake_id: int, ppm: int) -> int: ...
 
 

@@ -17,6 +17,7 @@ from modules.beacon.types import (
     TAG_COMMIT,
     TAG_REVEAL,
     Extension,
+    Phase,
     commitment,
     decode_extension,
     encode_extension,
@@ -57,7 +58,14 @@ def test_extension_payload_round_trip_and_phase_rules() -> None:
     assert decode_extension(COMMIT, c) == Extension(TAG_COMMIT, commitment(secret))
     assert decode_extension(REVEAL, r) == Extension(TAG_REVEAL, secret)
     assert decode_extension(QUIET, b"") is None and decode_extension(REVEAL, b"") is None
-    for phase, data in ((REVEAL, c), (COMMIT, r), (QUIET, c), (COMMIT, c + b"x"), (COMMIT, c[:10])):
+    bad: list[tuple[Phase, bytes]] = [
+        (REVEAL, c),
+        (COMMIT, r),
+        (QUIET, c),
+        (COMMIT, c + b"x"),
+        (COMMIT, c[:10]),
+    ]
+    for phase, data in bad:
         with pytest.raises(ValueError):
             decode_extension(phase, data)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from modules.beacon.types import COMMIT, QUIET, REVEAL, TAG_COMMIT, TAG_REVEAL, Extension, commitment
 from modules.producers.epochs import decided_epoch, first_height, position
 from modules.producers.keys import validator_address
@@ -93,7 +95,7 @@ def test_candidates_need_a_key_a_long_enough_stake_and_block_production_kind() -
     w.availability.add(keyless, 10_000)
     w.availability.add(w.nodes[0].member, 10_000, kind="work")  # founder: wrong kind
     late = (L - 1) * SECOND + 50 * SECOND  # ends before now + min_stake_remaining_s (100 s)
-    w.availability.stakes[1] = type(w.availability.stakes[1])(1, w.nodes[1].member, "block_production", 5, late)
+    w.availability.stakes[1] = replace(w.availability.stakes[1], end_ns=late)
     updates = _end_block(w, L - 1)
     assert updates == []  # nobody qualifies: the founding committee stays
     assert [v.pub_key for v in w.producers.validator_set(ctx_at(w.store, L))] == [w.nodes[0].pub_key]

@@ -77,8 +77,8 @@ def test_zero_weights_fill_seats_only_after_positive_ones() -> None:
     assert drawn[2] in (0, 2)
 
 
-@settings(max_examples=200, deadline=None)
-@given(
+@settings(max_examples=200, deadline=None)  # type: ignore[untyped-decorator]
+@given(  # type: ignore[untyped-decorator]
     weights=st.lists(st.integers(min_value=0, max_value=10**12), max_size=30),
     k=st.integers(min_value=0, max_value=40),
     seed=st.binary(max_size=40),

@@ -1,0 +1,181 @@
+"""Proof of Reputation in the ABCI app: the narrow hooks abci_app/app.py calls.
+
+    InitChain        after the modules' init_genesis: ``init_chain(ctx, req)`` -> validators for
+                     ResponseInitChain (empty: CometBFT keeps genesis.json's, which must equal the
+                     founding committee)
+    ExtendVote       ``extend_vote(ctx, req)`` -> ResponseExtendVote
+    VerifyVoteExt.   ``verify_vote_extension(ctx, req)`` -> ResponseVerifyVoteExtension (never UNKNOWN)
+    PrepareProposal  ``prepare_proposal(ctx, req, txs)`` -> txs with the commit-info tx first
+    ProcessProposal  ``process_proposal(ctx, req)`` -> None if PoR accepts, else the reason
+                     (the app then checks the other txs; ``is_injection`` tells which to skip)
+    FinalizeBlock    ``begin_block(ctx, req)`` before the txs (its injection tx at index 0 gets
+                     ExecTxResult code 0 and is not run as a user tx); ``end_block(ctx)`` after the
+                     modules' end_block -> ResponseFinalizeBlock.validator_updates
+
+Vote extensions must be on from the first block: genesis ``consensus_params.abci.
+vote_extensions_enable_height`` = ``initial_height``. Then every block after the first carries the
+previous height's extensions in its first tx (docs/spec/por.md).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+from abci_app.pb.tendermint.abci import types_pb2 as abci_pb
+from abci_app.pb.tendermint.crypto import keys_pb2
+from abci_app.vote_extensions import (
+    CheckedCommit,
+    CommitRejected,
+    check_extended_commit,
+    commit_info_from_pb,
+    decode_injection,
+    encode_injection,
+    is_injection,
+)
+from modules.beacon.keeper import BeaconKeeper
+from modules.beacon.secret import derive_secret
+from modules.beacon.types import decode_extension, encode_extension
+from modules.core.context import Context
+from modules.core.errors import GenesisError
+from modules.producers.keeper import ProducersKeeper
+from modules.producers.types import Misbehavior
+
+log = logging.getLogger(__name__)
+
+__all__ = ["PorAbci", "is_injection"]
+
+
+def _validator_update_pb(pub_key: bytes, power: int) -> abci_pb.ValidatorUpdate:
+    return abci_pb.ValidatorUpdate(pub_key=keys_pb2.PublicKey(ed25519=pub_key), power=power)
+
+
+class PorAbci:
+    def __init__(self, producers: ProducersKeeper, beacon: BeaconKeeper, node_seed: bytes | None) -> None:
+        """``node_seed``: this node's beacon seed file contents (None: a non-validator, or a node
+        that takes no part in the beacon; its extensions are then empty)."""
+        self._producers = producers
+        self._beacon = beacon
+        self._node_seed = node_seed
+
+    # --- InitChain ----------------------------------------------------------------------------
+    def init_chain(self, ctx: Context, req: abci_pb.RequestInitChain) -> list[abci_pb.ValidatorUpdate]:
+        initial_height = req.initial_height or 1
+        enable = req.consensus_params.abci.vote_extensions_enable_height
+        if enable != initial_height:
+            raise GenesisError(
+                f"consensus_params.abci.vote_extensions_enable_height must equal initial_height "
+                f"({initial_height}), got {enable}: the beacon needs extensions from the first block"
+            )
+        founders = self._producers.validator_set(ctx)
+        if not founders:
+            raise GenesisError("producers.founders is empty: the chain needs a founding committee")
+        ours = Counter((v.pub_key, v.power) for v in founders)
+        if not req.validators:
+            return [_validator_update_pb(v.pub_key, v.power) for v in founders]
+        theirs: Counter[tuple[bytes, int]] = Counter()
+        for v in req.validators:
+            if v.pub_key.WhichOneof("sum") != "ed25519":
+                raise GenesisError("genesis validators must use ed25519 keys")
+            theirs[(bytes(v.pub_key.ed25519), v.power)] += 1
+        if ours != theirs:
+            raise GenesisError("genesis.json validators differ from producers.founders (keys and powers)")
+        return []
+
+    # --- ExtendVote / VerifyVoteExtension ------------------------------------------------------
+    def extend_vote(self, ctx: Context, req: abci_pb.RequestExtendVote) -> abci_pb.ResponseExtendVote:
+        pos = self._producers.position(ctx, req.height)
+        secret = (
+            None
+            if self._node_seed is None
+            else derive_secret(self._node_seed, ctx.block.chain_id, pos.epoch)
+        )
+        return abci_pb.ResponseExtendVote(vote_extension=encode_extension(pos.phase, secret))
+
+    def verify_vote_extension(
+        self, ctx: Context, req: abci_pb.RequestVerifyVoteExtension
+    ) -> abci_pb.ResponseVerifyVoteExtension:
+        """Format only (a function of height and bytes): whether a reveal matches its commitment is
+        judged when the extension is applied, so honest nodes never disagree here."""
+        status = abci_pb.ResponseVerifyVoteExtension.ACCEPT
+        try:
+            if req.height < 1:
+                raise ValueError("height < 1")
+            decode_extension(self._producers.position(ctx, req.height).phase, bytes(req.vote_extension))
+        except ValueError as e:
+            log.info("rejecting vote extension of %s at %d: %s", req.validator_address.hex(), req.height, e)
+            status = abci_pb.ResponseVerifyVoteExtension.REJECT
+        return abci_pb.ResponseVerifyVoteExtension(status=status)
+
+    # --- PrepareProposal / ProcessProposal -----------------------------------------------------
+    def prepare_proposal(
+        self, ctx: Context, req: abci_pb.RequestPrepareProposal, txs: list[bytes]
+    ) -> list[bytes]:
+        """``txs`` (the app's choice) with any look-alike injection dropped, our commit-info tx
+        first, and the tail cut so the total stays within ``req.max_tx_bytes``."""
+        out: list[bytes] = []
+        if req.local_last_commit.votes:
+            out.append(encode_injection(req.local_last_commit))
+        budget = req.max_tx_bytes - sum(len(t) for t in out)
+        for tx in txs:
+            if is_injection(tx):
+                continue
+            if len(tx) > budget:
+                break
+            out.append(tx)
+            budget -= len(tx)
+        return out
+
+    def process_proposal(self, ctx: Context, req: abci_pb.RequestProcessProposal) -> str | None:
+        """None if the block's PoR part is sound, else why it must be rejected."""
+        positions = [i for i, tx in enumerate(req.txs) if is_injection(tx)]
+        if not req.proposed_last_commit.votes:
+            return None if not positions else "commit-info tx in a block without a last commit"
+        if positions != [0]:
+            return "the first tx, and only it, must be the commit-info tx"
+        try:
+            self._check(ctx, req.height, req.txs[0], req.proposed_last_commit)
+        except (ValueError, CommitRejected) as e:
+            return str(e)
+        return None
+
+    # --- FinalizeBlock ---------------------------------------------------------------------------
+    def begin_block(self, ctx: Context, req: abci_pb.RequestFinalizeBlock) -> None:
+        """Liveness from decided_last_commit, misbehaviour, then the beacon input of the block's
+        commit-info tx. A block that fails the checks (only possible with > 1/3 Byzantine power)
+        contributes nothing to the beacon."""
+        last_commit = commit_info_from_pb(req.decided_last_commit)
+        self._producers.record_commit(ctx, last_commit.votes)
+        self._producers.handle_misbehavior(
+            ctx,
+            [Misbehavior(int(m.type), bytes(m.validator.address), m.height) for m in req.misbehavior],
+        )
+        if not last_commit.votes or not req.txs or not is_injection(req.txs[0]):
+            return
+        try:
+            checked = self._check(ctx, req.height, req.txs[0], req.decided_last_commit)
+        except (ValueError, CommitRejected) as e:
+            log.warning("block %d: commit-info tx ignored: %s", req.height, e)
+            return
+        pos = self._producers.position(ctx, req.height - 1)
+        for vote in checked.counted:
+            try:
+                ext = decode_extension(pos.phase, vote.extension)
+            except ValueError:
+                continue
+            self._beacon.record(ctx, pos.epoch, pos.phase, vote.validator_address, ext)
+
+    def end_block(self, ctx: Context) -> list[abci_pb.ValidatorUpdate]:
+        return [_validator_update_pb(u.pub_key, u.power) for u in self._producers.end_block(ctx)]
+
+    # --- helpers ---------------------------------------------------------------------------------
+    def _check(
+        self, ctx: Context, height: int, tx: bytes, last_commit_pb: abci_pb.CommitInfo
+    ) -> CheckedCommit:
+        return check_extended_commit(
+            decode_injection(tx),
+            commit_info_from_pb(last_commit_pb),
+            ctx.block.chain_id,
+            height - 1,
+            lambda addr: self._producers.pub_key_of_validator(ctx, addr),
+        )
