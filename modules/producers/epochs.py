@@ -10,7 +10,9 @@ With ``L = epoch_length``:
 * within epoch e, a vote extension signed at offset ``p = h - (e*L + 1)`` is in the beacon's
   commit phase if ``p < L // 2``, its reveal phase if ``L // 2 <= p < L - 2``, and quiet
   otherwise. An extension signed at h reaches the app in block h + 1, so the last reveal
-  (offset L - 3, height D_e - 1) is applied in block D_e, right before the decision.
+  (offset L - 3, height D_e - 1) is applied in block D_e, right before the decision;
+* the candidates for ``C_{e+1}`` (and their weights) are snapshotted at the end of the last
+  commit-phase height (offset ``L // 2 - 1``), before any reveal of epoch e exists.
 """
 
 from __future__ import annotations

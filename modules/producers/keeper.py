@@ -127,8 +127,11 @@ class ProducersKeeper:
 
     def end_block(self, ctx: Context) -> list[ValidatorUpdate]:
         """This block's validator updates: the next committee at a decision height, and removals of
-        offenders. Never empties the set (CometBFT would halt)."""
+        offenders. Never empties the set (CometBFT would halt). At the last commit-phase height it
+        also takes the candidate snapshot the next selection draws from."""
         params = self._state.params(ctx)
+        if self.position(ctx, ctx.block.height).offset == params.epoch_length // 2 - 1:
+            self._snapshot_candidates(ctx, params)
         current = self._state.validator_set(ctx)
         desired = {v.validator_address: v for v in current}
         new_epoch = decided_epoch(params.epoch_length, ctx.block.height)
@@ -165,6 +168,32 @@ class ProducersKeeper:
                 ctx.emit("producers.validator_update", pub_key=u.pub_key.hex(), power=u.power)
         return updates
 
+    def _qualifying_stakes(self, ctx: Context, params: Params) -> dict[bytes, int]:
+        """Sum of each owner's active block_production stakes that stay locked long enough."""
+        min_end = ctx.block.time_ns + params.min_stake_remaining_s * SECOND_NS
+        by_owner: dict[bytes, int] = {}
+        for s in self._availability.active_stakes(ctx, BLOCK_PRODUCTION):
+            if s.end_ns >= min_end:
+                by_owner[s.owner] = by_owner.get(s.owner, 0) + s.amount
+        return by_owner
+
+    def _snapshot_candidates(self, ctx: Context, params: Params) -> None:
+        """Fix who may be drawn, and with what weight, before any reveal of this epoch exists.
+
+        Reveals are first signed at the next height (the reveal phase), and from then on the
+        seed is foreseeable to whoever sees them; stake moves, key registrations or staying
+        offline after this point cannot change the candidates (docs/spec/por.md, "Grinding").
+        Liveness is judged here too, over the commits seen since the previous snapshot."""
+        offline = self._liveness_offenders(ctx, params)
+        self._state.reset_liveness(ctx)
+        weights = []
+        for owner, stake in sorted(self._qualifying_stakes(ctx, params).items()):
+            key = self._state.key_of(ctx, owner)
+            if key is not None and key.validator_address not in offline:
+                weights.append((owner, stake))
+        self._state.replace_candidates(ctx, weights)
+        ctx.emit("producers.snapshot", candidates=len(weights), offline=len(offline))
+
     def _choose_committee(self, ctx: Context, params: Params, epoch: int) -> list[Validator]:
         outcome = self._beacon.finalize(ctx, epoch - 1)
         withheld = set(outcome.withheld)
@@ -173,23 +202,19 @@ class ProducersKeeper:
             if member is not None:
                 burned = self._slash_member(ctx, member, params.slash_non_reveal_ppm)
                 ctx.emit("producers.non_reveal", validator=addr.hex(), burned=burned)
-        offline = self._liveness_offenders(ctx, params)
-        self._state.reset_liveness(ctx)
-
-        min_end = ctx.block.time_ns + params.min_stake_remaining_s * SECOND_NS
-        stake_by_owner: dict[bytes, int] = {}
-        for s in self._availability.active_stakes(ctx, BLOCK_PRODUCTION):
-            if s.end_ns >= min_end:
-                stake_by_owner[s.owner] = stake_by_owner.get(s.owner, 0) + s.amount
+        # The snapshot's weights, lowered (never raised) by what happened since: slashes, stakes
+        # that ended. Withholders and the newly jailed are left out.
+        current = self._qualifying_stakes(ctx, params)
         candidates: list[tuple[ConsensusKey, int]] = []
-        for owner in sorted(stake_by_owner):
+        for owner, snap_weight in self._state.candidates(ctx):
             key = self._state.key_of(ctx, owner)
-            if key is None:
+            if key is None or owner not in current:
                 continue
             addr = key.validator_address
-            if addr in withheld or addr in offline or self._state.jailed_until(ctx, addr) > epoch:
+            if addr in withheld or self._state.jailed_until(ctx, addr) > epoch:
                 continue
-            candidates.append((key, stake_by_owner[owner]))
+            candidates.append((key, min(snap_weight, current[owner])))
+        self._state.replace_candidates(ctx, [])
         picks = sample_without_replacement(outcome.seed, [w for _, w in candidates], params.committee_size)
         chosen = [
             Validator(key.validator_address, key.pub_key, key.member, power_for_stake(params, stake))

@@ -9,6 +9,8 @@ b"miss" + validator_address       -> misses counted since the last selection
 b"seen"                           -> commits counted since the last selection
 b"jail" + validator_address       -> u64: left out of selections for epochs < this
 b"ev" + validator_address + u64(h) -> b"": evidence for an offence at height h already handled
+b"cand" + member                  -> the member's candidate weight, snapshotted at the end of the
+                                     commit phase for the coming selection
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ _MISS = b"miss"
 _SEEN = b"seen"
 _JAIL = b"jail"
 _EVIDENCE = b"ev"
+_CANDIDATE = b"cand"
 
 
 def _keys_under(s: KVStore, prefix: bytes) -> list[bytes]:
@@ -127,3 +130,17 @@ class ProducersState:
             return False
         s.set(key, b"")
         return True
+
+    # the candidate snapshot
+    def replace_candidates(self, ctx: Context, weights: list[tuple[bytes, int]]) -> None:
+        s = self._s(ctx)
+        for k in _keys_under(s, _CANDIDATE):
+            s.delete(k)
+        for member, weight in weights:
+            s.set(_CANDIDATE + member, codec.int_bytes(weight))
+
+    def candidates(self, ctx: Context) -> list[tuple[bytes, int]]:
+        """(member, snapshotted weight), ascending member."""
+        n = len(_CANDIDATE)
+        entries = self._s(ctx).iterate(_CANDIDATE, prefix_end(_CANDIDATE))
+        return [(k[n:], codec.read_int(v)) for k, v in entries]

@@ -99,8 +99,8 @@ class Params:
     # A stake is a candidate only if it stays locked this long after the selection, so a
     # committee member cannot reclaim its stake while it can still be slashed.
     min_stake_remaining_s: int = 7 * 24 * 3600
-    # Liveness: a validator missing more than this share of the commits seen since the last
-    # selection is left out of the next committee.
+    # Liveness: a validator missing more than this share of the commits seen between two
+    # candidate snapshots (one epoch) is left out of the next selection.
     max_missed_ppm: int = 500_000
     # Misbehaviour (duplicate vote / light client attack): slash this share of the offender's
     # block_production stake, remove it at once, leave it out of the next jail_epochs selections.
