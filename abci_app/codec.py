@@ -46,6 +46,19 @@ class CodecError(ValueError):
     """A message field value cannot be converted; the text names the field and the reason."""
 
 
+class _Invalid(Exception):
+    """A bad value; ``path`` grows (".to", "[2]") as it propagates, so paths cost nothing on success."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.path = ""
+
+    def under(self, part: str) -> _Invalid:
+        self.path = part + self.path
+        return self
+
+
 _FD = FieldDescriptor
 _INT_RANGES: dict[int, tuple[int, int]] = {
     _FD.TYPE_UINT64: (0, (1 << 64) - 1),
@@ -54,8 +67,8 @@ _INT_RANGES: dict[int, tuple[int, int]] = {
     _FD.TYPE_INT32: (-(1 << 31), (1 << 31) - 1),
 }
 
-# A converter of one field value: (value, field path for error messages) -> converted value.
-_Conv = Callable[[Any, str], Any]
+# Converts one field value, raising _Invalid; None where the value passes unchanged.
+_Conv = Callable[[Any], Any]
 
 
 def _unwrap_tuple(tp: Any) -> Any | None:
@@ -71,41 +84,47 @@ def _unwrap_tuple(tp: Any) -> Any | None:
 _cached_from_bech32 = functools.lru_cache(maxsize=16384)(from_bech32)
 
 
-def _address_from_wire(value: str, path: str) -> bytes:
+def _address_from_wire(value: str) -> bytes:
     try:
         return _cached_from_bech32(value)
     except ValueError as exc:
-        raise CodecError(f"{path}: bad address {value!r}: {exc}") from None
+        raise _Invalid(f"bad address {value!r}: {exc}") from None
 
 
-def _address_to_wire(value: bytes, path: str) -> str:
+def _address_to_wire(value: Any) -> str:
     if not isinstance(value, bytes) or len(value) != 20:
-        raise CodecError(f"{path}: an address must be 20 bytes")
+        raise _Invalid("an address must be 20 bytes")
     return to_bech32(value)
 
 
 def _int_checker(lo: int, hi: int) -> _Conv:
-    def check(value: Any, path: str) -> int:
+    def check(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise CodecError(f"{path}: expected an integer, got {type(value).__name__}")
+            raise _Invalid(f"expected an integer, got {type(value).__name__}")
         if not lo <= value <= hi:
-            raise CodecError(f"{path}: {value} out of range [{lo}, {hi}]")
+            raise _Invalid(f"{value} out of range [{lo}, {hi}]")
         return value
 
     return check
 
 
 def _typed(tp: type) -> _Conv:
-    def check(value: Any, path: str) -> Any:
+    def check(value: Any) -> Any:
         if type(value) is not tp:
-            raise CodecError(f"{path}: expected {tp.__name__}, got {type(value).__name__}")
+            raise _Invalid(f"expected {tp.__name__}, got {type(value).__name__}")
         return value
 
     return check
 
 
-def _identity(value: Any, path: str) -> Any:
-    return value
+def _each(convert: _Conv, items: Any) -> tuple[Any, ...]:
+    out = []
+    for i, item in enumerate(items):
+        try:
+            out.append(convert(item))
+        except _Invalid as exc:
+            raise exc.under(f"[{i}]") from None
+    return tuple(out)
 
 
 class _MessageCodec:
@@ -123,8 +142,8 @@ class _MessageCodec:
             )
         self.cls = cls
         self.proto_cls: type[Message] = _proto_class(desc)
-        # (name, from_wire, to_wire, repeated, nested codec or None)
-        self.fields: list[tuple[str, _Conv, _Conv, bool, _MessageCodec | None]] = []
+        # (name, from_wire, to_wire, repeated); message fields use the nested codec's converters
+        self.fields: list[tuple[str, _Conv | None, _Conv, bool]] = []
         for name in names:
             fd = desc.fields_by_name[name]
             tp = hints[name]
@@ -134,46 +153,63 @@ class _MessageCodec:
                     f"{cls.__name__}.{name}: repeated proto field needs tuple[X, ...] and vice versa"
                 )
             elem = inner if inner is not None else tp
-            from_wire, to_wire, nested = _field_converters(cls, name, elem, fd)
-            self.fields.append((name, from_wire, to_wire, fd.is_repeated, nested))
+            from_wire, to_wire = _field_converters(cls, name, elem, fd)
+            self.fields.append((name, from_wire, to_wire, fd.is_repeated))
 
-    def from_proto(self, pb: Message, path: str) -> Any:
+    def from_proto(self, pb: Message) -> Any:
         kwargs: dict[str, Any] = {}
-        for name, from_wire, _, repeated, nested in self.fields:
+        for name, from_wire, _, repeated in self.fields:
             raw = getattr(pb, name)
-            sub = f"{path}.{name}"
-            if nested is not None:
-                if repeated:
-                    kwargs[name] = tuple(nested.from_proto(v, f"{sub}[{i}]") for i, v in enumerate(raw))
+            try:
+                if from_wire is None:
+                    kwargs[name] = tuple(raw) if repeated else raw
+                elif repeated:
+                    kwargs[name] = _each(from_wire, raw)
                 else:
-                    kwargs[name] = nested.from_proto(raw, sub)
-            elif repeated:
-                kwargs[name] = tuple(from_wire(v, f"{sub}[{i}]") for i, v in enumerate(raw))
-            else:
-                kwargs[name] = from_wire(raw, sub)
+                    kwargs[name] = from_wire(raw)
+            except _Invalid as exc:
+                raise exc.under("." + name) from None
         return self.cls(**kwargs)
 
-    def to_proto(self, value: Any, path: str) -> Message:
+    def to_proto(self, value: Any) -> Message:
         if type(value) is not self.cls:
-            raise CodecError(f"{path}: expected {self.cls.__name__}, got {type(value).__name__}")
+            raise _Invalid(f"expected {self.cls.__name__}, got {type(value).__name__}")
         pb = self.proto_cls()
-        for name, _, to_wire, repeated, nested in self.fields:
+        for name, _, to_wire, repeated in self.fields:
             v = getattr(value, name)
-            sub = f"{path}.{name}"
-            if repeated:
-                if not isinstance(v, tuple | list):
-                    raise CodecError(f"{sub}: expected a tuple")
-                target = getattr(pb, name)
-                for i, item in enumerate(v):
-                    if nested is not None:
-                        target.add().CopyFrom(nested.to_proto(item, f"{sub}[{i}]"))
+            try:
+                if not repeated:
+                    converted = to_wire(v)
+                    if isinstance(converted, Message):
+                        getattr(pb, name).CopyFrom(converted)
                     else:
-                        target.append(to_wire(item, f"{sub}[{i}]"))
-            elif nested is not None:
-                getattr(pb, name).CopyFrom(nested.to_proto(v, sub))
-            else:
-                setattr(pb, name, to_wire(v, sub))
+                        setattr(pb, name, converted)
+                    continue
+                if not isinstance(v, tuple | list):
+                    raise _Invalid("expected a tuple")
+                items = _each(to_wire, v)
+                target = getattr(pb, name)
+                for item in items:
+                    if isinstance(item, Message):
+                        target.add().CopyFrom(item)
+                    else:
+                        target.append(item)
+            except _Invalid as exc:
+                raise exc.under("." + name) from None
         return pb
+
+    def decode(self, pb: Message, path: str) -> Any:
+        """``from_proto`` with errors as :class:`CodecError` naming ``path`` + the field."""
+        try:
+            return self.from_proto(pb)
+        except _Invalid as exc:
+            raise CodecError(f"{path}{exc.path}: {exc.reason}") from None
+
+    def encode(self, value: Any, path: str) -> Message:
+        try:
+            return self.to_proto(value)
+        except _Invalid as exc:
+            raise CodecError(f"{path}{exc.path}: {exc.reason}") from None
 
 
 def _proto_class(desc: Descriptor) -> type[Message]:
@@ -181,24 +217,23 @@ def _proto_class(desc: Descriptor) -> type[Message]:
     return cls
 
 
-def _field_converters(
-    cls: type, name: str, elem: Any, fd: FieldDescriptor
-) -> tuple[_Conv, _Conv, _MessageCodec | None]:
+def _field_converters(cls: type, name: str, elem: Any, fd: FieldDescriptor) -> tuple[_Conv | None, _Conv]:
     where = f"{cls.__name__}.{name}"
     if fd.type == _FD.TYPE_MESSAGE:
         if not (isinstance(elem, type) and dataclasses.is_dataclass(elem)):
             raise TypeError(f"{where}: a message field needs a dataclass type")
-        return _identity, _identity, _MessageCodec(elem, fd.message_type)
+        nested = _MessageCodec(elem, fd.message_type)
+        return nested.from_proto, nested.to_proto
     if elem is bytes and fd.type == _FD.TYPE_STRING:
-        return _address_from_wire, _address_to_wire, None
+        return _address_from_wire, _address_to_wire
     if elem is bytes and fd.type == _FD.TYPE_BYTES:
-        return _identity, _typed(bytes), None
+        return None, _typed(bytes)
     if elem is int and fd.type in _INT_RANGES:
-        return _identity, _int_checker(*_INT_RANGES[fd.type]), None
+        return None, _int_checker(*_INT_RANGES[fd.type])
     if elem is str and fd.type == _FD.TYPE_STRING:
-        return _identity, _typed(str), None
+        return None, _typed(str)
     if elem is bool and fd.type == _FD.TYPE_BOOL:
-        return _identity, _typed(bool), None
+        return None, _typed(bool)
     if isinstance(elem, types.UnionType) or typing.get_origin(elem) is typing.Union:
         raise TypeError(f"{where}: optional fields are not supported on the wire")
     raise TypeError(f"{where}: no wire mapping for {elem!r} <-> proto type {fd.type}")
@@ -234,14 +269,14 @@ class MsgRegistry:
         field_name = msg.WhichOneof("sum")
         if field_name is None or field_name not in self._by_field:
             raise KeyError(field_name)
-        return self._by_field[field_name].from_proto(getattr(msg, field_name), f"{path}.{field_name}")
+        return self._by_field[field_name].decode(getattr(msg, field_name), f"{path}.{field_name}")
 
     def encode(self, value: Any, path: str = "msg") -> tx_pb2.Msg:
         """A module dataclass -> ``Msg``; CodecError for an unregistered type or a bad value."""
         field_name = self._by_type.get(type(value))
         if field_name is None:
             raise CodecError(f"{path}: {type(value).__name__} is not a registered message")
-        inner = self._by_field[field_name].to_proto(value, f"{path}.{field_name}")
+        inner = self._by_field[field_name].encode(value, f"{path}.{field_name}")
         msg = tx_pb2.Msg()
         getattr(msg, field_name).CopyFrom(inner)
         return msg

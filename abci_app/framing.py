@@ -17,11 +17,15 @@ class FramingError(ValueError):
     """The byte stream is not valid uvarint-delimited framing; the connection cannot continue."""
 
 
+# One-byte encodings, prebuilt: most ABCI length prefixes on the hot path are below 128.
+SMALL_UVARINTS = tuple(bytes((value,)) for value in range(0x80))
+
+
 def encode_uvarint(value: int) -> bytes:
     if value < 0:
         raise ValueError(f"uvarint cannot encode a negative value: {value}")
     if value < 0x80:
-        return bytes((value,))
+        return SMALL_UVARINTS[value]
     out = bytearray()
     while value >= 0x80:
         out.append((value & 0x7F) | 0x80)

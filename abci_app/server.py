@@ -33,7 +33,7 @@ from typing import Any, NoReturn
 
 from google.protobuf.message import DecodeError, Message
 
-from abci_app.framing import MAX_FRAME_SIZE, FrameDecoder, FramingError, encode_uvarint
+from abci_app.framing import MAX_FRAME_SIZE, SMALL_UVARINTS, FrameDecoder, FramingError, encode_uvarint
 from abci_app.pb.tendermint.abci import types_pb2 as abci
 
 log = logging.getLogger(__name__)
@@ -120,6 +120,7 @@ class ServerStats:
     writes: int = 0  # transport.write calls
     requests: int = 0
     connections: int = 0
+    write_pauses: int = 0  # times a peer's unread responses filled the buffer and we stopped reading
 
 
 def _missing_method(name: str) -> Callable[[Any], Message]:
@@ -166,10 +167,13 @@ class _Dispatcher:
 
         Raises AppHalted (nothing for this batch may be written) or _DropConnection.
         """
+        append = out.append
+        decode = self._decode
+        small = SMALL_UVARINTS
         for frame in frames:
-            route, request = self._decode(frame)
+            route, request = decode(frame)
             if route is None:
-                out.append(_encode_exception(frame))
+                append(_encode_exception(frame))
                 continue
             try:
                 response = route.handler(request)
@@ -181,11 +185,15 @@ class _Dispatcher:
                 body = response.SerializeToString()
             except Exception as exc:
                 body = self._recover(route, exc).SerializeToString()
-            size = encode_uvarint(len(body))
-            out.append(encode_uvarint(len(route.response_tag) + len(size) + len(body)))
-            out.append(route.response_tag)
-            out.append(size)
-            out.append(body)
+            # Response frame = uvarint(len(field)) + field, field = key + uvarint(len(body)) + body.
+            tag = route.response_tag
+            length = len(body)
+            size = small[length] if length < 0x80 else encode_uvarint(length)
+            field_length = len(tag) + len(size) + length
+            append(small[field_length] if field_length < 0x80 else encode_uvarint(field_length))
+            append(tag)
+            append(size)
+            append(body)
 
     def _decode(self, frame: bytes) -> tuple[_Route | None, Message | None]:
         # Fast path: CometBFT sends exactly one oneof field, so read its key and length by hand
@@ -196,7 +204,7 @@ class _Dispatcher:
             route = self._routes.get(number)
             if route is not None:
                 try:
-                    return route, route.request_type.FromString(memoryview(frame)[start:])
+                    return route, route.request_type.FromString(frame[start:])
                 except DecodeError as exc:
                     raise _DropConnection(f"undecodable {route.name} request: {exc}") from exc
         try:
@@ -316,6 +324,7 @@ class _Connection(asyncio.Protocol):
 
     # Backpressure: stop reading requests while the peer is not reading our responses.
     def pause_writing(self) -> None:
+        self._server.stats.write_pauses += 1
         if self._transport is not None:
             self._transport.pause_reading()
 
@@ -451,4 +460,9 @@ def run(app: object, address: str = DEFAULT_ADDRESS) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await serve(app, address)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except AppHalted:
+        # Exit now: no other thread (gRPC server, executors) may keep the process alive or touch state.
+        logging.shutdown()
+        os._exit(HALT_EXIT_CODE)

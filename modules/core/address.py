@@ -14,13 +14,26 @@ def address_from_pubkey(pub_key: bytes) -> bytes:
     return hashlib.sha256(pub_key).digest()[:ADDRESS_LEN]
 
 
+# _POLY_TABLE[top]: XOR of the generator terms selected by the 5 bits shifted out of the checksum.
+def _build_poly_table() -> tuple[int, ...]:
+    table = []
+    for top in range(32):
+        acc = 0
+        for i in range(5):
+            if (top >> i) & 1:
+                acc ^= _GEN[i]
+        table.append(acc)
+    return tuple(table)
+
+
+_POLY_TABLE = _build_poly_table()
+
+
 def _polymod(values: list[int]) -> int:
     chk = 1
+    table = _POLY_TABLE
     for v in values:
-        top = chk >> 25
-        chk = (chk & 0x1FFFFFF) << 5 ^ v
-        for i in range(5):
-            chk ^= _GEN[i] if (top >> i) & 1 else 0
+        chk = ((chk & 0x1FFFFFF) << 5 ^ v) ^ table[chk >> 25]
     return chk
 
 

@@ -34,12 +34,17 @@ class Context:
     block: BlockInfo
     events: list[Event] = field(default_factory=list)
     is_check: bool = False  # True in CheckTx: handlers may skip work that only matters in blocks
+    # Prefix views are made once per context: store() sits on every hot path.
+    _stores: dict[str, PrefixStore] = field(default_factory=dict, repr=False, compare=False)
 
     def store(self, key: StoreKey) -> KVStore:
-        return PrefixStore(self.root, key.prefix)
+        view = self._stores.get(key.name)
+        if view is None:
+            view = self._stores[key.name] = PrefixStore(self.root, key.prefix)
+        return view
 
     def emit(self, type_: str, **attributes: object) -> None:
-        self.events.append(Event(type_, tuple((k, str(v)) for k, v in attributes.items())))
+        self.events.append(Event(type_, tuple([(k, str(v)) for k, v in attributes.items()])))
 
     def branch(self) -> BranchedContext:
         cache = CacheStore(self.root)

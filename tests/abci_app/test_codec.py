@@ -87,11 +87,11 @@ def test_every_wire_kind_round_trips() -> None:
         many=(Inner(who=BOB, n=1), Inner(who=bytes(20), n=2)),
         addrs=(BOB, bytes(20)),
     )
-    pb = codec.to_proto(value, "x")
+    pb = codec.encode(value, "x")
     assert pb.addr == to_bech32(BOB)
     assert list(pb.addrs) == [to_bech32(BOB), to_bech32(bytes(20))]
     wire = pb.SerializeToString()
-    assert codec.from_proto(codec.proto_cls.FromString(wire), "x") == value
+    assert codec.decode(codec.proto_cls.FromString(wire), "x") == value
 
 
 @pytest.mark.parametrize(
@@ -125,7 +125,7 @@ def test_encoding_a_bad_value_names_the_field(changes: dict[str, object], path: 
     }
     base.update(changes)
     with pytest.raises(CodecError, match=path.replace("[", r"\[").replace("]", r"\]")):
-        codec.to_proto(Everything(**base), "x")  # type: ignore[arg-type]
+        codec.encode(Everything(**base), "x")  # type: ignore[arg-type]
 
 
 def test_decoding_a_bad_nested_address_names_the_field() -> None:
@@ -134,7 +134,7 @@ def test_decoding_a_bad_nested_address_names_the_field() -> None:
     pb.inner.who = to_bech32(BOB)
     pb.many.add(who="bpdao1nope", n=1)
     with pytest.raises(CodecError, match=r"x\.many\[0\]\.who: bad address"):
-        codec.from_proto(pb, "x")
+        codec.decode(pb, "x")
 
 
 def test_decoding_an_unset_address_is_an_error_not_empty_bytes() -> None:

@@ -7,6 +7,7 @@ import hashlib
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -108,9 +109,9 @@ class Client:
     async def connect(cls, address: str) -> Client:
         where = ListenAddress.parse(address)
         if where.is_unix:
-            reader, writer = await asyncio.open_unix_connection(where.path, limit=2**26)
+            reader, writer = await asyncio.open_unix_connection(where.path)
         else:
-            reader, writer = await asyncio.open_connection(where.host, where.port, limit=2**26)
+            reader, writer = await asyncio.open_connection(where.host, where.port)
         return cls(reader, writer)
 
     async def send_raw(self, data: bytes) -> None:
@@ -286,6 +287,24 @@ def test_twenty_megabyte_request_and_response(address: str) -> None:
                 hashlib.sha256(b"small").digest(),
             ]
             assert list(proposal.prepare_proposal.txs) == [big_tx]
+            client.close()
+
+    run(scenario())
+
+
+def test_a_peer_that_does_not_read_is_throttled_and_loses_nothing(address: str) -> None:
+    app = FakeApp()
+    txs = [b"%06d" % i + b"." * 8192 for i in range(2000)]  # ~16 MB each way
+
+    async def scenario() -> None:
+        async with serving(app, address) as (server, bound):
+            client = await Client.connect(bound)
+            sending = asyncio.create_task(client.send(*(check_tx(tx) for tx in txs), FLUSH))
+            while server.stats.write_pauses == 0:  # we are not reading: the server must stop too
+                await asyncio.sleep(0.01)
+            responses = await client.receive(len(txs) + 1)
+            await sending
+            assert [r.check_tx.data for r in responses[:-1]] == txs
             client.close()
 
     run(scenario())
@@ -543,13 +562,23 @@ def _start_server_process(path: Path) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    # The socket file appears at bind(), a moment before listen(): wait for a connect to succeed.
     deadline = time.monotonic() + TIMEOUT
-    while not path.exists():
+    while not _accepts_connections(path):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             raise AssertionError(f"server did not start: {process.communicate()[1].decode()}")
         time.sleep(0.02)
     return process
+
+
+def _accepts_connections(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(str(path))
+        except OSError:
+            return False
+    return True
 
 
 def _exchange(path: Path, *requests: abci.Request) -> list[abci.Response] | None:

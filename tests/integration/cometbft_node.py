@@ -16,6 +16,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -145,17 +146,30 @@ class CometNode:
         return int(self.rpc("status")["sync_info"]["latest_block_height"])
 
     def wait_for_height(self, height: int, timeout: float = 30.0) -> int:
-        """Poll until the node has committed ``height``; fail with the node's log otherwise."""
+        """Poll until the node has committed ``height``; return the height it reached."""
+        reached = 0
+
+        def done() -> bool:
+            nonlocal reached
+            reached = self.height()
+            return reached >= height
+
+        self.wait_until(done, timeout, f"height {height}")
+        return reached
+
+    def wait_until(
+        self, condition: Callable[[], bool], timeout: float = 30.0, what: str = "condition"
+    ) -> None:
+        """Poll ``condition`` (RPC errors count as not yet); fail with the node's log on timeout."""
         deadline = time.monotonic() + timeout
         while True:
             if self.process is not None and self.process.poll() is not None:
                 raise AssertionError(f"cometbft exited ({self.process.returncode}):\n{self.log_tail()}")
             try:
-                current = self.height()
-                if current >= height:
-                    return current
+                if condition():
+                    return
             except (urllib.error.URLError, ConnectionError, RpcError):
                 pass  # RPC not up yet
             if time.monotonic() > deadline:
-                raise AssertionError(f"height {height} not reached in {timeout}s:\n{self.log_tail()}")
+                raise AssertionError(f"{what} not reached in {timeout}s:\n{self.log_tail()}")
             time.sleep(0.1)

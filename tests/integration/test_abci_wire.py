@@ -101,7 +101,14 @@ def test_cometbft_produces_blocks_and_commits_txs_through_the_server(transport: 
             query = node.rpc("abci_query", path="", data="")["response"]
             assert base64.b64decode(query["value"]) == str(len(txs)).encode()
 
+            # A burst without waiting: CometBFT pipelines these CheckTx on the mempool connection.
+            burst = [b"burst-tx-%d" % i for i in range(100)]
+            for tx in burst:
+                assert node.rpc("broadcast_tx_async", tx=b64(tx))["code"] == 0
+            node.wait_until(lambda: len(app.committed_txs) == len(txs) + len(burst), timeout=30)
+
             assert node.stop() == 0  # SIGTERM is a clean shutdown
-        assert app.committed_txs == txs
-        assert app.checked_txs[: len(txs)] == txs  # the mempool connection ran CheckTx for each
+        assert app.committed_txs[: len(txs)] == txs
+        assert sorted(app.committed_txs[len(txs) :]) == sorted(burst)
+        assert set(app.checked_txs) == set(txs + burst)  # the mempool connection ran CheckTx for each
         assert server.error is None

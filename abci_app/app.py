@@ -1,0 +1,398 @@
+"""The ABCI application: one method per ABCI request, protobuf request in, protobuf response out.
+
+State lives in three layers (semantics: /work/shared/notes/cometbft.md §3, docs/architecture.md):
+
+- ``StateDB``: what the last Commit made durable (height, app hash, state).
+- ``_pending``: accepted but not yet durable writes over it: genesis, until the first Commit.
+- per block: FinalizeBlock runs the block in a fresh CacheStore over ``_pending``; Commit
+  writes it down in one synced batch. CheckTx has its own CacheStore over ``_pending``
+  (``_check``), replaced after every Commit so that recheck sees the new state.
+
+Calls arrive one at a time (the server serialises them, as CometBFT's Go server does).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from abci_app.commitment import ChainedWriteSetCommitment, Commitment
+from abci_app.db import CommitInfo, StateDB
+from abci_app.execution import (
+    ERR_NO_APP_MEMPOOL,
+    ERR_NOT_INITIALISED,
+    Mode,
+    TxCodec,
+    TxResult,
+    TxRunner,
+)
+from abci_app.pb.tendermint.abci import types_pb2 as abci
+from abci_app.queries import CODE_INTERNAL, CODE_UNSUPPORTED_HEIGHT, QueryAnswer, answer
+from abci_app.wiring import ProtobufTxCodec, Wiring, default_wiring
+from modules.core.codec import dumps, int_bytes, read_int
+from modules.core.context import BlockInfo, Context, Event
+from modules.core.errors import GenesisError, TxError
+from modules.core.module import Module, QueryHandler
+from modules.core.store import CacheStore, ReadOnlyStore, StoreKey
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "bpdao"
+SOFTWARE_VERSION = "0.1.0"
+APP_VERSION = 1  # the state machine's protocol version (CometBFT's Version.App)
+
+# The app's own slice of state: chain identity and params fixed at genesis.
+APP_STORE = StoreKey("app")
+_CHAIN_ID = b"chain_id"
+_INITIAL_HEIGHT = b"initial_height"
+_CONSENSUS_PARAMS = b"consensus_params"
+
+_ACCEPT = abci.ResponseProcessProposal.ACCEPT
+_REJECT = abci.ResponseProcessProposal.REJECT
+
+
+@dataclass
+class _FinalizedBlock:
+    """A block executed by FinalizeBlock and waiting for Commit."""
+
+    height: int
+    time_ns: int
+    store: CacheStore
+    app_hash: bytes
+
+
+def _time_ns(ts: Any) -> int:
+    return int(ts.seconds) * 1_000_000_000 + int(ts.nanos)
+
+
+def _data_size(raw: bytes) -> int:
+    """Bytes a tx takes in the block's Data (tag + uvarint length + tx); CometBFT checks
+    the proposal's txs against max_tx_bytes this way (types.Txs.Validate)."""
+    n = len(raw)
+    varint = 1
+    while n >= 0x80:
+        n >>= 7
+        varint += 1
+    return 1 + varint + len(raw)
+
+
+def _abci_events(events: Iterable[Event]) -> list[abci.Event]:
+    return [
+        abci.Event(
+            type=e.type, attributes=[abci.EventAttribute(key=k, value=v, index=True) for k, v in e.attributes]
+        )
+        for e in events
+    ]
+
+
+def parse_genesis(
+    app_state_bytes: bytes, chain_id: str, modules: Sequence[Module]
+) -> dict[str, Mapping[str, Any]]:
+    """Each module's validated genesis section (its default where absent). GenesisError otherwise."""
+    raw: Any = {}
+    if app_state_bytes.strip():
+        try:
+            raw = json.loads(app_state_bytes)
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise GenesisError(f"app_state is not JSON: {err}") from None
+    if not isinstance(raw, dict):
+        raise GenesisError("app_state must be a JSON object")
+    if "chain_id" in raw and raw["chain_id"] != chain_id:
+        raise GenesisError(
+            f"app_state.chain_id {raw['chain_id']!r} differs from the genesis chain_id {chain_id!r}"
+        )
+    names = {m.name for m in modules}
+    unknown = sorted(k for k in raw if k != "chain_id" and k not in names)
+    if unknown:
+        raise GenesisError(f"app_state has sections for unknown modules: {', '.join(unknown)}")
+    sections: dict[str, Mapping[str, Any]] = {}
+    for module in modules:
+        section = raw.get(module.name, module.default_genesis())
+        if not isinstance(section, dict):
+            raise GenesisError(f"app_state.{module.name} must be a JSON object")
+        module.validate_genesis(section)
+        sections[module.name] = section
+    return sections
+
+
+class Application:
+    def __init__(
+        self,
+        data_dir: Path | str,
+        wiring: Wiring | None = None,
+        *,
+        codec: TxCodec | None = None,
+        check_runs_msgs: bool = True,
+        commitment: Commitment | None = None,
+    ) -> None:
+        self._wiring = wiring if wiring is not None else default_wiring()
+        self._runner = TxRunner(
+            codec if codec is not None else ProtobufTxCodec(),
+            self._wiring.ante,
+            self._wiring.msg_router,
+            max_tx_bytes=0,  # read from state in _reset_check_state
+            check_runs_msgs=check_runs_msgs,
+        )
+        self._commitment: Commitment = commitment or ChainedWriteSetCommitment()
+        self._queries: dict[str, QueryHandler] = {
+            **self._wiring.queries,
+            "/app/status": self._query_status,
+            "/app/params": self._query_params,
+        }
+        self._db = StateDB(data_dir)
+        last = self._db.last_commit
+        self._pending = CacheStore(self._db)
+        self._height = last.height  # height of the state in _pending (genesis: initial_height - 1)
+        self._app_hash = last.app_hash
+        self._time_ns = last.block_time_ns
+        self._chain_id = (self._db.get(APP_STORE.prefix + _CHAIN_ID) or b"").decode()
+        self._block: _FinalizedBlock | None = None
+        self._reset_check_state()
+
+    def close(self) -> None:
+        self._db.close()
+
+    @property
+    def runner(self) -> TxRunner:
+        return self._runner
+
+    def _reset_check_state(self) -> None:
+        """After genesis and each Commit: a fresh check state, and the tx size limit of the
+        next block (params changed in a block apply from the next one)."""
+        self._check = CacheStore(self._pending)
+        self._check_block = BlockInfo(height=self._height + 1, time_ns=self._time_ns, chain_id=self._chain_id)
+        self._runner.max_tx_bytes = self._wiring.max_tx_bytes(
+            Context(root=ReadOnlyStore(self._pending), block=self._check_block)
+        )
+
+    # --- info / query connection ---
+
+    def info(self, req: abci.RequestInfo) -> abci.ResponseInfo:
+        last = self._db.last_commit
+        return abci.ResponseInfo(
+            data=APP_NAME,
+            version=SOFTWARE_VERSION,
+            app_version=APP_VERSION,
+            last_block_height=last.height,
+            last_block_app_hash=last.app_hash,
+        )
+
+    def query(self, req: abci.RequestQuery) -> abci.ResponseQuery:
+        last = self._db.last_commit
+        if req.height not in (0, last.height):
+            result = QueryAnswer(
+                code=CODE_UNSUPPORTED_HEIGHT, log=f"only the last committed height ({last.height}) is kept"
+            )
+        else:
+            ctx = Context(
+                root=ReadOnlyStore(self._db),
+                block=BlockInfo(height=last.height, time_ns=last.block_time_ns, chain_id=self._chain_id),
+            )
+            try:
+                result = answer(self._queries, ctx, req.path, req.data)
+            except Exception as err:  # a bug in a query handler must not take the node down
+                log.exception("query %s failed", req.path)
+                result = QueryAnswer(code=CODE_INTERNAL, log=f"internal error: {type(err).__name__}")
+        return abci.ResponseQuery(
+            code=result.code,
+            codespace=result.codespace,
+            log=result.log,
+            value=result.value,
+            height=last.height,
+        )
+
+    def _query_status(self, ctx: Context, args: Mapping[str, Any]) -> Any:
+        last = self._db.last_commit
+        return {
+            "chain_id": self._chain_id,
+            "height": last.height,
+            "app_hash": last.app_hash.hex(),
+            "block_time_ns": last.block_time_ns,
+        }
+
+    def _query_params(self, ctx: Context, args: Mapping[str, Any]) -> Any:
+        store = ctx.store(APP_STORE)
+        return {
+            "chain_id": (store.get(_CHAIN_ID) or b"").decode(),
+            "initial_height": read_int(store.get(_INITIAL_HEIGHT)),
+            "consensus_params": json.loads(store.get(_CONSENSUS_PARAMS) or b"{}"),
+            "max_tx_bytes": self._runner.max_tx_bytes,
+        }
+
+    # --- consensus connection ---
+
+    def init_chain(self, req: abci.RequestInitChain) -> abci.ResponseInitChain:
+        if self._db.last_commit.height > 0:
+            raise RuntimeError(f"InitChain, but height {self._db.last_commit.height} is already committed")
+        if not req.chain_id:
+            raise GenesisError("genesis has no chain_id")
+        sections = parse_genesis(req.app_state_bytes, req.chain_id, self._wiring.modules)
+        initial_height = req.initial_height or 1
+        genesis_time = _time_ns(req.time)
+        self._pending.discard()
+        ctx = Context(
+            root=self._pending,
+            block=BlockInfo(height=initial_height - 1, time_ns=genesis_time, chain_id=req.chain_id),
+        )
+        app_store = ctx.store(APP_STORE)
+        app_store.set(_CHAIN_ID, req.chain_id.encode())
+        app_store.set(_INITIAL_HEIGHT, int_bytes(initial_height))
+        app_store.set(_CONSENSUS_PARAMS, _consensus_params_json(req))
+        for module in self._wiring.modules:
+            module.init_genesis(ctx, sections[module.name])
+        self._chain_id = req.chain_id
+        self._height = initial_height - 1
+        self._time_ns = genesis_time
+        self._app_hash = self._commitment.genesis_hash(self._pending.pending(), initial_height)
+        self._block = None
+        self._reset_check_state()
+        log.info(
+            "genesis of %s at height %d: app hash %s", req.chain_id, initial_height, self._app_hash.hex()
+        )
+        return abci.ResponseInitChain(app_hash=self._app_hash)
+
+    def prepare_proposal(self, req: abci.RequestPrepareProposal) -> abci.ResponsePrepareProposal:
+        """Keep the mempool's order; drop txs that would not authenticate or pay their way
+        against the block-start state; stay within max_tx_bytes."""
+        scratch = CacheStore(self._pending)
+        block = self._block_info(req.height, req.time, req.proposer_address)
+        budget = req.max_tx_bytes
+        used = 0
+        kept: list[bytes] = []
+        for raw in req.txs:
+            size = _data_size(raw)
+            if used + size > budget:
+                continue  # a smaller tx further on may still fit
+            try:
+                tx = self._runner.authenticate(raw, self._chain_id)
+            except TxError:
+                continue
+            if self._runner.run(scratch, block, tx, Mode.PREPARE).ok:
+                kept.append(raw)
+                used += size
+        return abci.ResponsePrepareProposal(txs=kept)
+
+    def process_proposal(self, req: abci.RequestProcessProposal) -> abci.ResponseProcessProposal:
+        """REJECT a block with a tx that does not decode or is not validly signed for this chain
+        (an honest proposer never includes one); txs that merely fail ante or messages are
+        accepted and get error codes in FinalizeBlock."""
+        for raw in req.txs:
+            try:
+                self._runner.authenticate(raw, self._chain_id)
+            except TxError as err:
+                log.warning("rejecting proposal at height %d: %s", req.height, err.message)
+                return abci.ResponseProcessProposal(status=_REJECT)
+        return abci.ResponseProcessProposal(status=_ACCEPT)
+
+    def extend_vote(self, req: abci.RequestExtendVote) -> abci.ResponseExtendVote:
+        return abci.ResponseExtendVote(vote_extension=b"")
+
+    def verify_vote_extension(self, req: abci.RequestVerifyVoteExtension) -> abci.ResponseVerifyVoteExtension:
+        # We extend with nothing, so a non-empty extension is not one this app made.
+        status = (
+            abci.ResponseVerifyVoteExtension.ACCEPT
+            if not req.vote_extension
+            else abci.ResponseVerifyVoteExtension.REJECT
+        )
+        return abci.ResponseVerifyVoteExtension(status=status)
+
+    def finalize_block(self, req: abci.RequestFinalizeBlock) -> abci.ResponseFinalizeBlock:
+        if not self._chain_id:
+            raise RuntimeError("FinalizeBlock before InitChain")
+        if req.height != self._height + 1:
+            raise RuntimeError(f"FinalizeBlock at height {req.height}, expected {self._height + 1}")
+        block = self._block_info(req.height, req.time, req.proposer_address)
+        store = CacheStore(self._pending)
+        hooks_ctx = Context(root=store, block=block)
+        for module in self._wiring.modules:
+            module.begin_block(hooks_ctx)
+        tx_results = [self._deliver_tx(store, block, raw) for raw in req.txs]
+        for module in self._wiring.modules:
+            module.end_block(hooks_ctx)
+        app_hash = self._commitment.block_hash(self._app_hash, req.height, store.pending())
+        self._block = _FinalizedBlock(
+            height=req.height, time_ns=block.time_ns, store=store, app_hash=app_hash
+        )
+        return abci.ResponseFinalizeBlock(
+            events=_abci_events(hooks_ctx.events), tx_results=tx_results, app_hash=app_hash
+        )
+
+    def _deliver_tx(self, store: CacheStore, block: BlockInfo, raw: bytes) -> abci.ExecTxResult:
+        try:
+            tx = self._runner.authenticate(raw, self._chain_id, forget=True)
+        except TxError as err:
+            result = TxResult.failed(err)
+        else:
+            result = self._runner.run(store, block, tx, Mode.DELIVER)
+        return abci.ExecTxResult(
+            code=result.code, codespace=result.codespace, log=result.log, events=_abci_events(result.events)
+        )
+
+    def commit(self, req: abci.RequestCommit) -> abci.ResponseCommit:
+        block = self._block
+        if block is None:
+            raise RuntimeError("Commit without a finalized block")
+        block.store.write()  # into _pending (which may still hold genesis)
+        self._db.commit(self._pending.pending(), CommitInfo(block.height, block.app_hash, block.time_ns))
+        self._pending.discard()
+        self._height, self._app_hash, self._time_ns = block.height, block.app_hash, block.time_ns
+        self._block = None
+        self._reset_check_state()
+        return abci.ResponseCommit(retain_height=0)
+
+    def _block_info(self, height: int, time: Any, proposer: bytes) -> BlockInfo:
+        return BlockInfo(
+            height=height, time_ns=_time_ns(time), chain_id=self._chain_id, proposer=bytes(proposer)
+        )
+
+    # --- mempool connection ---
+
+    def check_tx(self, req: abci.RequestCheckTx) -> abci.ResponseCheckTx:
+        """New and recheck alike: authenticate (cached), then ante and messages on the check
+        state. A stale nonce fails ante, which is how recheck evicts txs a block made invalid."""
+        if not self._chain_id:
+            result = TxResult.failed(ERR_NOT_INITIALISED())
+        else:
+            try:
+                tx = self._runner.authenticate(req.tx, self._chain_id)
+            except TxError as err:
+                result = TxResult.failed(err)
+            else:
+                result = self._runner.run(self._check, self._check_block, tx, Mode.CHECK)
+        return abci.ResponseCheckTx(code=result.code, codespace=result.codespace, log=result.log)
+
+    def insert_tx(self, req: abci.RequestInsertTx) -> abci.ResponseInsertTx:
+        # Only called with mempool.type = "app". We run CometBFT's flood mempool, so refuse
+        # with a non-retry code (< 32000) rather than accept txs that ReapTxs would never return.
+        return abci.ResponseInsertTx(code=ERR_NO_APP_MEMPOOL.code)
+
+    def reap_txs(self, req: abci.RequestReapTxs) -> abci.ResponseReapTxs:
+        return abci.ResponseReapTxs(txs=[])
+
+    # --- snapshot connection: no snapshots are served or restored ---
+
+    def list_snapshots(self, req: abci.RequestListSnapshots) -> abci.ResponseListSnapshots:
+        return abci.ResponseListSnapshots(snapshots=[])
+
+    def offer_snapshot(self, req: abci.RequestOfferSnapshot) -> abci.ResponseOfferSnapshot:
+        # ABORT: "abort snapshot restoration, and don't try any other snapshots"
+        # (spec/abci/abci++_methods.md, OfferSnapshot). No format can be restored here,
+        # so trying other snapshots (REJECT / REJECT_FORMAT) could only fail later.
+        return abci.ResponseOfferSnapshot(result=abci.ResponseOfferSnapshot.ABORT)
+
+    def load_snapshot_chunk(self, req: abci.RequestLoadSnapshotChunk) -> abci.ResponseLoadSnapshotChunk:
+        return abci.ResponseLoadSnapshotChunk(chunk=b"")
+
+    def apply_snapshot_chunk(self, req: abci.RequestApplySnapshotChunk) -> abci.ResponseApplySnapshotChunk:
+        return abci.ResponseApplySnapshotChunk(result=abci.ResponseApplySnapshotChunk.ABORT)
+
+
+def _consensus_params_json(req: abci.RequestInitChain) -> bytes:
+    """The consensus params the app reads, as canonical JSON (never the protobuf JSON form,
+    whose rendering could change with the protobuf library and split genesis hashes)."""
+    block = req.consensus_params.block
+    return dumps({"block_max_bytes": int(block.max_bytes), "block_max_gas": int(block.max_gas)})

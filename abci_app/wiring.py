@@ -1,0 +1,81 @@
+"""Which modules the app runs, in which order, and how txs, messages and queries reach them.
+
+Explicit on purpose (no registry, no discovery): the order of the module list is the order
+of genesis, begin_block and end_block hooks, and it is part of consensus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from abci_app import txcodec
+from abci_app.execution import AnteHandler, DecodedTx
+from modules.core.context import Context
+from modules.core.module import Module, MsgHandler, QueryHandler
+
+# Names the app keeps for itself: its own state prefix and query paths, and genesis's chain_id.
+RESERVED_NAMES = frozenset({"app", "chain_id"})
+
+# Reads the max tx size (a consensus param) from state.
+MaxTxBytes = Callable[[Context], int]
+
+
+@dataclass(frozen=True)
+class Wiring:
+    modules: tuple[Module, ...]
+    ante: AnteHandler
+    max_tx_bytes: MaxTxBytes
+    msg_router: Mapping[type, MsgHandler]
+    queries: Mapping[str, QueryHandler]  # "/<module>/<name>" -> handler
+
+
+def wire(modules: Sequence[Module], *, ante: AnteHandler, max_tx_bytes: MaxTxBytes) -> Wiring:
+    """Check the module list and build the routers. ValueError names what is wrong."""
+    names: set[str] = set()
+    router: dict[type, MsgHandler] = {}
+    queries: dict[str, QueryHandler] = {}
+    for module in modules:
+        if not module.name or module.name in RESERVED_NAMES or "/" in module.name:
+            raise ValueError(f"invalid module name {module.name!r}")
+        if module.name in names:
+            raise ValueError(f"module {module.name!r} is wired twice")
+        names.add(module.name)
+        for msg_type, handler in module.msg_handlers().items():
+            if msg_type in router:
+                raise ValueError(f"{msg_type.__name__} has handlers in two modules")
+            router[msg_type] = handler
+        for query_name, query in module.queries().items():
+            queries[f"/{module.name}/{query_name}"] = query
+    return Wiring(
+        modules=tuple(modules), ante=ante, max_tx_bytes=max_tx_bytes, msg_router=router, queries=queries
+    )
+
+
+def default_wiring() -> Wiring:
+    """The production modules, in hook order, with auth's ante check and tx size limit."""
+    from modules.auth.module import AuthModule
+    from modules.bank.keeper import module_address
+    from modules.bank.module import BankModule
+
+    bank = BankModule()
+    auth = AuthModule(bank.keeper, fee_collector=module_address("fee_collector"))
+
+    def ante(ctx: Context, tx: DecodedTx) -> None:
+        auth.keeper.ante(ctx, tx.pub_key, tx.nonce, tx.fee, tx.memo)
+
+    def max_tx_bytes(ctx: Context) -> int:
+        return auth.keeper.params(ctx).max_tx_bytes
+
+    return wire([auth, bank], ante=ante, max_tx_bytes=max_tx_bytes)
+
+
+class ProtobufTxCodec:
+    """The production tx codec (``abci_app.txcodec``) behind the app's TxCodec interface."""
+
+    def decode(self, raw: bytes, max_tx_bytes: int) -> DecodedTx:
+        return txcodec.decode_tx(raw, max_tx_bytes)
+
+    def verify(self, tx: DecodedTx) -> bool:
+        return txcodec.verify_signature(cast(txcodec.DecodedTx, tx))

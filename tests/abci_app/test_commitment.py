@@ -1,0 +1,59 @@
+"""The app-hash scheme: a pure, canonical function of (previous hash, height, write-set)."""
+
+from __future__ import annotations
+
+from abci_app.commitment import ChainedWriteSetCommitment, state_root, write_set_digest
+from modules.core.store import MemoryStore, Write
+
+C = ChainedWriteSetCommitment()
+
+
+def test_write_set_digest_ignores_insertion_order() -> None:
+    a: dict[bytes, Write] = {b"b": b"2", b"a": b"1", b"c": None}
+    b: dict[bytes, Write] = {b"c": None, b"a": b"1", b"b": b"2"}
+    assert list(a) != list(b)
+    assert write_set_digest(a) == write_set_digest(b)
+
+
+def test_length_prefixes_keep_key_value_boundaries_apart() -> None:
+    assert write_set_digest({b"ab": b"c"}) != write_set_digest({b"a": b"bc"})
+    assert write_set_digest({b"a": b"b", b"c": b"d"}) != write_set_digest({b"a": b"bcd"})
+
+
+def test_tombstone_differs_from_empty_value_and_from_absence() -> None:
+    deleted = write_set_digest({b"k": None})
+    empty = write_set_digest({b"k": b""})
+    absent = write_set_digest({})
+    assert len({deleted, empty, absent}) == 3
+
+
+def test_block_hash_chains_previous_height_and_writes() -> None:
+    writes: dict[bytes, Write] = {b"k": b"v"}
+    base = C.block_hash(b"\x00" * 32, 5, writes)
+    assert C.block_hash(b"\x01" * 32, 5, writes) != base
+    assert C.block_hash(b"\x00" * 32, 6, writes) != base
+    assert C.block_hash(b"\x00" * 32, 5, {b"k": b"w"}) != base
+    assert C.block_hash(b"\x00" * 32, 5, dict(writes)) == base
+    assert len(base) == 32
+
+
+def test_empty_block_keeps_the_previous_hash() -> None:
+    previous = C.block_hash(b"", 1, {b"k": b"v"})
+    assert C.block_hash(previous, 2, {}) == previous
+
+
+def test_genesis_hash_commits_to_genesis_writes_and_initial_height() -> None:
+    g = C.genesis_hash({b"bank/x": b"5"}, 1)
+    assert g != C.genesis_hash({b"bank/x": b"6"}, 1)
+    assert g != C.genesis_hash({b"bank/x": b"5"}, 100)
+    assert g != C.genesis_hash({}, 1)
+
+
+def test_state_root_is_a_function_of_contents_only() -> None:
+    one = MemoryStore({b"a": b"1", b"b": b"2"})
+    two = MemoryStore()
+    two.set(b"b", b"2")
+    two.set(b"a", b"1")
+    assert state_root(one) == state_root(two)
+    two.set(b"c", b"")
+    assert state_root(one) != state_root(two)
