@@ -5,7 +5,7 @@
                      founding committee)
     ExtendVote       ``extend_vote(ctx, req)`` -> ResponseExtendVote
     VerifyVoteExt.   ``verify_vote_extension(ctx, req)`` -> ResponseVerifyVoteExtension (never UNKNOWN)
-    PrepareProposal  ``prepare_proposal(ctx, req, txs)`` -> txs with the commit-info tx first
+    PrepareProposal  ``commit_info_tx(req)`` -> the tx to put first (None at the initial height)
     ProcessProposal  ``process_proposal(ctx, req)`` -> None if PoR accepts, else the reason
                      (the app then checks the other txs; ``is_injection`` tells which to skip)
     FinalizeBlock    ``begin_block(ctx, req)`` before the txs (its injection tx at index 0 gets
@@ -108,23 +108,12 @@ class PorAbci:
         return abci_pb.ResponseVerifyVoteExtension(status=status)
 
     # --- PrepareProposal / ProcessProposal -----------------------------------------------------
-    def prepare_proposal(
-        self, ctx: Context, req: abci_pb.RequestPrepareProposal, txs: list[bytes]
-    ) -> list[bytes]:
-        """``txs`` (the app's choice) with any look-alike injection dropped, our commit-info tx
-        first, and the tail cut so the total stays within ``req.max_tx_bytes``."""
-        out: list[bytes] = []
-        if req.local_last_commit.votes:
-            out.append(encode_injection(req.local_last_commit))
-        budget = req.max_tx_bytes - sum(len(t) for t in out)
-        for tx in txs:
-            if is_injection(tx):
-                continue
-            if len(tx) > budget:
-                break
-            out.append(tx)
-            budget -= len(tx)
-        return out
+    def commit_info_tx(self, req: abci_pb.RequestPrepareProposal) -> bytes | None:
+        """The tx the proposer must put first in its block (None at the initial height). The app
+        counts it against ``max_tx_bytes`` and leaves out any mempool tx that ``is_injection``."""
+        if not req.local_last_commit.votes:
+            return None
+        return encode_injection(req.local_last_commit)
 
     def process_proposal(self, ctx: Context, req: abci_pb.RequestProcessProposal) -> str | None:
         """None if the block's PoR part is sound, else why it must be rejected."""

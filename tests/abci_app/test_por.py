@@ -12,7 +12,12 @@ from abci_app.pb.tendermint.abci import types_pb2 as abci_pb
 from abci_app.pb.tendermint.crypto import keys_pb2
 from abci_app.pb.tendermint.types import params_pb2
 from abci_app.por import PorAbci
-from abci_app.vote_extensions import encode_injection, is_injection, vote_extension_sign_bytes
+from abci_app.vote_extensions import (
+    INJECTION_MAGIC,
+    encode_injection,
+    is_injection,
+    vote_extension_sign_bytes,
+)
 from modules.core.errors import GenesisError
 from modules.producers.keys import validator_address
 from modules.producers.types import FLAG_ABSENT, FLAG_COMMIT, Params
@@ -95,7 +100,8 @@ def _run_block(chain: Chain, height: int, user_txs: list[bytes] | None = None) -
     else:
         ec, last = abci_pb.ExtendedCommitInfo(), abci_pb.CommitInfo()
     prep = abci_pb.RequestPrepareProposal(max_tx_bytes=1 << 20, local_last_commit=ec, height=height)
-    txs = hooks.prepare_proposal(ctx, prep, list(user_txs or []))
+    inj = hooks.commit_info_tx(prep)
+    txs = ([inj] if inj is not None else []) + list(user_txs or [])
     proc = abci_pb.RequestProcessProposal(txs=txs, proposed_last_commit=last, height=height)
     assert hooks.process_proposal(ctx, proc) is None
     fin = abci_pb.RequestFinalizeBlock(txs=txs, decided_last_commit=last, height=height)
@@ -168,18 +174,17 @@ def test_the_same_blocks_give_the_same_state_on_another_node() -> None:
     assert a.world.store.items() == b.world.store.items()
 
 
-def test_prepare_proposal_drops_lookalikes_and_respects_max_bytes() -> None:
+def test_commit_info_tx_is_the_local_last_commit() -> None:
     chain = _chain()
-    _run_block(chain, 1)
-    ctx = ctx_at(chain.world.store, 2)
-    ec = _extended_commit(chain, 1)
     hooks = chain.hooks_of_any()
-    fake = encode_injection(abci_pb.ExtendedCommitInfo())
-    user = [b"\x0a\x01a", fake, b"\x0a\x01b" * 10]
-    inj_len = len(encode_injection(ec))
-    req = abci_pb.RequestPrepareProposal(max_tx_bytes=inj_len + 3 + 5, local_last_commit=ec, height=2)
-    txs = hooks.prepare_proposal(ctx, req, user)
-    assert txs == [encode_injection(ec), b"\x0a\x01a"]
+    assert hooks.commit_info_tx(abci_pb.RequestPrepareProposal(height=1)) is None
+    _run_block(chain, 1)
+    ec = _extended_commit(chain, 1)
+    tx = hooks.commit_info_tx(abci_pb.RequestPrepareProposal(local_last_commit=ec, height=2))
+    assert tx is not None and is_injection(tx)
+    parsed = abci_pb.ExtendedCommitInfo()
+    parsed.ParseFromString(tx[len(INJECTION_MAGIC) :])
+    assert parsed == ec
 
 
 def _proposal(chain: Chain, height: int, txs: list[bytes]) -> str | None:
