@@ -34,11 +34,14 @@ from google.protobuf.message import Message
 from abci_app.pb.bpdao.v1 import tx_pb2
 from modules.bank.types import MsgSend
 from modules.core.address import from_bech32, to_bech32
+from modules.producers.types import MsgRegisterConsensusKey
 
 # One line per message: (field name in the ``Msg`` oneof, the module's dataclass).
 _MESSAGES: tuple[tuple[str, type], ...] = (
     # bank 1-9
     ("send", MsgSend),
+    # producers 80-99
+    ("register_consensus_key", MsgRegisterConsensusKey),
 )
 
 
