@@ -1,8 +1,7 @@
 """Proof of Reputation in the ABCI app: the narrow hooks abci_app/app.py calls.
 
-    InitChain        after the modules' init_genesis: ``init_chain(ctx, req)`` -> validators for
-                     ResponseInitChain (empty: CometBFT keeps genesis.json's, which must equal the
-                     founding committee)
+    InitChain        after the modules' init_genesis: ``init_chain(ctx, req)`` -> a ResponseInitChain
+                     with the validators and consensus params to answer (the app adds its app hash)
     ExtendVote       ``extend_vote(ctx, req)`` -> ResponseExtendVote
     VerifyVoteExt.   ``verify_vote_extension(ctx, req)`` -> ResponseVerifyVoteExtension (never UNKNOWN)
     PrepareProposal  ``commit_info_tx(req)`` -> the tx to put first (None at the initial height)
@@ -12,9 +11,8 @@
                      ExecTxResult code 0 and is not run as a user tx); ``end_block(ctx)`` after the
                      modules' end_block -> ResponseFinalizeBlock.validator_updates
 
-Vote extensions must be on from the first block: genesis ``consensus_params.abci.
-vote_extensions_enable_height`` = ``initial_height``. Then every block after the first carries the
-previous height's extensions in its first tx (docs/spec/por.md).
+Vote extensions are on from the first block (InitChain turns them on), so every block after the
+first carries the previous height's extensions in its first tx (docs/spec/por.md).
 """
 
 from __future__ import annotations
@@ -39,7 +37,8 @@ from modules.beacon.types import decode_extension, encode_extension
 from modules.core.context import Context
 from modules.core.errors import GenesisError
 from modules.producers.keeper import ProducersKeeper
-from modules.producers.types import Misbehavior
+from modules.producers.keys import pub_key_problem, validator_address
+from modules.producers.types import Founder, Misbehavior
 
 log = logging.getLogger(__name__)
 
@@ -59,28 +58,51 @@ class PorAbci:
         self._node_seed = node_seed
 
     # --- InitChain ----------------------------------------------------------------------------
-    def init_chain(self, ctx: Context, req: abci_pb.RequestInitChain) -> list[abci_pb.ValidatorUpdate]:
+    def init_chain(self, ctx: Context, req: abci_pb.RequestInitChain) -> abci_pb.ResponseInitChain:
+        """Check genesis against PoR's needs; the answer's ``validators`` and ``consensus_params``
+        go into the app's ResponseInitChain (which adds the app hash).
+
+        * Founders: ``app_state.producers.founders`` must equal genesis.json's validators (keys and
+          powers). If the section names none, genesis.json's validators become the founders, each
+          bound to the account of its own key (address = sha256(pub_key)[:20]).
+        * Vote extensions must be on from the first block. If genesis leaves them off (enable height
+          0, CometBFT's default), the answer turns them on at ``initial_height`` (CometBFT applies
+          InitChain's consensus params as they are); any other enable height is an error.
+        """
         initial_height = req.initial_height or 1
+        resp = abci_pb.ResponseInitChain()
         enable = req.consensus_params.abci.vote_extensions_enable_height
-        if enable != initial_height:
+        if enable == 0:
+            resp.consensus_params.abci.vote_extensions_enable_height = initial_height
+        elif enable != initial_height:
             raise GenesisError(
-                f"consensus_params.abci.vote_extensions_enable_height must equal initial_height "
+                f"consensus_params.abci.vote_extensions_enable_height must be 0 or initial_height "
                 f"({initial_height}), got {enable}: the beacon needs extensions from the first block"
             )
-        founders = self._producers.validator_set(ctx)
-        if not founders:
-            raise GenesisError("producers.founders is empty: the chain needs a founding committee")
-        ours = Counter((v.pub_key, v.power) for v in founders)
-        if not req.validators:
-            return [_validator_update_pb(v.pub_key, v.power) for v in founders]
         theirs: Counter[tuple[bytes, int]] = Counter()
         for v in req.validators:
             if v.pub_key.WhichOneof("sum") != "ed25519":
                 raise GenesisError("genesis validators must use ed25519 keys")
             theirs[(bytes(v.pub_key.ed25519), v.power)] += 1
-        if ours != theirs:
+        founders = self._producers.validator_set(ctx)
+        if not founders:
+            if not theirs:
+                raise GenesisError("no founding committee in genesis.json or producers.founders")
+            adopted = [Founder(validator_address(k), k, p) for (k, p) in sorted(theirs.elements())]
+            for f in adopted:
+                problem = pub_key_problem(f.pub_key)
+                if problem:
+                    raise GenesisError(f"genesis validator {f.pub_key.hex()}: {problem}")
+            if len({f.pub_key for f in adopted}) != len(adopted):
+                raise GenesisError("genesis validators list a key twice")
+            self._producers.set_founders(ctx, adopted)
+            return resp
+        ours = Counter((v.pub_key, v.power) for v in founders)
+        if not theirs:
+            resp.validators.extend(_validator_update_pb(v.pub_key, v.power) for v in founders)
+        elif ours != theirs:
             raise GenesisError("genesis.json validators differ from producers.founders (keys and powers)")
-        return []
+        return resp
 
     # --- ExtendVote / VerifyVoteExtension ------------------------------------------------------
     def extend_vote(self, ctx: Context, req: abci_pb.RequestExtendVote) -> abci_pb.ResponseExtendVote:

@@ -54,6 +54,12 @@ class ProducersKeeper:
     def init_genesis(self, ctx: Context, params: Params, founders: Sequence[Founder]) -> None:
         """The founding committee: keys registered, the validator set CometBFT starts with."""
         self.set_params(ctx, params)
+        self.set_founders(ctx, founders)
+
+    def set_founders(self, ctx: Context, founders: Sequence[Founder]) -> None:
+        """Register the founders' keys and make them the validator set (genesis only)."""
+        if self._state.validator_set(ctx):
+            raise ValueError("the founding committee is already set")
         validators = []
         for f in founders:
             addr = validator_address(f.pub_key)

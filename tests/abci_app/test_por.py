@@ -19,7 +19,7 @@ from abci_app.vote_extensions import (
     vote_extension_sign_bytes,
 )
 from modules.core.errors import GenesisError
-from modules.producers.keys import validator_address
+from modules.producers.keys import SMALL_ORDER_ENCODINGS, validator_address
 from modules.producers.types import FLAG_ABSENT, FLAG_COMMIT, Params
 from tests.modules.producers.por_fakes import CHAIN_ID, Node, World, ctx_at, make_world
 
@@ -230,6 +230,10 @@ def test_verify_vote_extension_checks_the_phase_format() -> None:
 
 
 def _init_req(chain: Chain, validators: list[tuple[bytes, int]], enable: int = 1) -> abci_pb.RequestInitChain:
+    return _init_req_plain(validators, enable)
+
+
+def _init_req_plain(validators: list[tuple[bytes, int]], enable: int = 1) -> abci_pb.RequestInitChain:
     return abci_pb.RequestInitChain(
         chain_id=CHAIN_ID,
         initial_height=1,
@@ -242,17 +246,43 @@ def _init_req(chain: Chain, validators: list[tuple[bytes, int]], enable: int = 1
     )
 
 
-def test_init_chain_requires_the_founders_and_extensions_from_the_start() -> None:
+def test_init_chain_checks_founders_and_turns_extensions_on() -> None:
     chain = _chain(founders=2)
     hooks = chain.hooks_of_any()
     ctx = ctx_at(chain.world.store, 1)
     founders = [(n.pub_key, 1) for n in chain.world.nodes[:2]]
-    assert hooks.init_chain(ctx, _init_req(chain, founders)) == []
-    returned = hooks.init_chain(ctx, _init_req(chain, []))
-    assert sorted((bytes(u.pub_key.ed25519), u.power) for u in returned) == sorted(founders)
+    resp = hooks.init_chain(ctx, _init_req(chain, founders))
+    assert list(resp.validators) == [] and not resp.HasField("consensus_params")
+    # genesis.json without validators: the founders are answered
+    resp = hooks.init_chain(ctx, _init_req(chain, []))
+    assert sorted((bytes(u.pub_key.ed25519), u.power) for u in resp.validators) == sorted(founders)
+    # genesis with extensions off (CometBFT's default): turned on at the initial height
+    resp = hooks.init_chain(ctx, _init_req(chain, founders, enable=0))
+    assert resp.consensus_params.abci.vote_extensions_enable_height == 1
+    assert not resp.consensus_params.HasField("block")  # other sections stay as genesis has them
     with pytest.raises(GenesisError, match="differ"):
         hooks.init_chain(ctx, _init_req(chain, founders[:1]))
     with pytest.raises(GenesisError, match="differ"):
         hooks.init_chain(ctx, _init_req(chain, [(founders[0][0], 2), founders[1]]))
     with pytest.raises(GenesisError, match="enable_height"):
-        hooks.init_chain(ctx, _init_req(chain, founders, enable=0))
+        hooks.init_chain(ctx, _init_req(chain, founders, enable=5))
+
+
+def test_without_founders_in_app_state_genesis_validators_become_the_founders() -> None:
+    world = make_world(Params(epoch_length=L), n_nodes=2, founders=0)
+    hooks = PorAbci(world.producers, world.beacon, None)
+    ctx = ctx_at(world.store, 1)
+    with pytest.raises(GenesisError, match="no founding committee"):
+        hooks.init_chain(ctx, _init_req_plain([]))
+    keys = [(n.pub_key, 3) for n in world.nodes]
+    assert list(hooks.init_chain(ctx, _init_req_plain(keys)).validators) == []
+    got = {v.pub_key: (v.power, v.member) for v in world.producers.validator_set(ctx)}
+    assert got == {k: (3, validator_address(k)) for k, _ in keys}
+    assert world.producers.pub_key_of_validator(ctx, validator_address(keys[0][0])) == keys[0][0]
+
+
+def test_genesis_validators_with_a_small_order_key_are_refused() -> None:
+    world = make_world(Params(epoch_length=L), n_nodes=1, founders=0)
+    hooks = PorAbci(world.producers, world.beacon, None)
+    with pytest.raises(GenesisError, match="small order"):
+        hooks.init_chain(ctx_at(world.store, 1), _init_req_plain([(sorted(SMALL_ORDER_ENCODINGS)[1], 1)]))
