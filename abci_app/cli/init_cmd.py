@@ -1,0 +1,199 @@
+"""``bpdao init``: create a node home (cometbft keys/config/genesis, app config, founding accounts)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from abci_app.cli.context import keyring_of, user_errors
+from abci_app.cli.output import EXIT_OK, CliError, Output
+from abci_app.node import (
+    DEFAULT_ABCI,
+    DEFAULT_GRPC,
+    DEFAULT_P2P,
+    DEFAULT_RPC,
+    AppConfig,
+    Home,
+    NodeSettings,
+    cometbft_init,
+    configure_cometbft,
+    host_port,
+)
+from modules.core.address import from_bech32, to_bech32
+from modules.core.errors import GenesisError
+
+_CHAIN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$")
+_DURATION_RE = re.compile(r"^\d+(ms|s)$")
+
+
+@dataclass(frozen=True)
+class Allocation:
+    label: str  # key name (founder) or the address as given
+    address: bytes
+    amount: int
+    pub_key: bytes = b""  # known for founders' keys
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--chain-id", required=True, help="the chain's id (letters, digits, '.', '_', '-')")
+    parser.add_argument("--moniker", default=None, help="node name (default: host name)")
+    parser.add_argument(
+        "--founder",
+        action="append",
+        default=[],
+        metavar="NAME:AMOUNT",
+        help="create key NAME in the keyring (or reuse it) and give it AMOUNT tokens at genesis; repeatable",
+    )
+    parser.add_argument(
+        "--account",
+        action="append",
+        default=[],
+        metavar="ADDRESS:AMOUNT",
+        help="give a bpdao1… address AMOUNT tokens at genesis; repeatable",
+    )
+    parser.add_argument(
+        "--abci", default=DEFAULT_ABCI, help="ABCI socket the app listens on (default: %(default)s)"
+    )
+    parser.add_argument("--grpc", default=DEFAULT_GRPC, help="gRPC address of the app (default: %(default)s)")
+    parser.add_argument(
+        "--rpc", default=DEFAULT_RPC, help="cometbft RPC listen address (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--p2p", default=DEFAULT_P2P, help="cometbft P2P listen address (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--timeout-commit", default="500ms", help="pause after each block (default: %(default)s)"
+    )
+
+
+def _split(spec: str, flag: str) -> tuple[str, int]:
+    who, sep, amount = spec.rpartition(":")
+    if not sep or not who or not amount.isdigit():
+        raise CliError(f"{flag} {spec!r}: expected {'NAME' if flag == '--founder' else 'ADDRESS'}:AMOUNT")
+    return who, int(amount)
+
+
+def _validate(args: argparse.Namespace) -> None:
+    if not _CHAIN_ID_RE.match(args.chain_id):
+        raise CliError(f"invalid --chain-id {args.chain_id!r}: 1-50 letters, digits, '.', '_' or '-'")
+    if not _DURATION_RE.match(args.timeout_commit):
+        raise CliError(f"invalid --timeout-commit {args.timeout_commit!r}: e.g. 500ms or 1s")
+    for flag in ("abci", "grpc", "rpc", "p2p"):
+        try:
+            host_port(getattr(args, flag))
+        except ValueError as exc:
+            raise CliError(f"--{flag}: {exc}") from None
+
+
+def _accounts(args: argparse.Namespace) -> list[tuple[str, bytes | None, int]]:
+    """(label, address or None for a founder key still to create, amount), input order."""
+    planned: list[tuple[str, bytes | None, int]] = []
+    for spec in args.founder:
+        name, amount = _split(spec, "--founder")
+        planned.append((name, None, amount))
+    for spec in args.account:
+        text, amount = _split(spec, "--account")
+        try:
+            planned.append((text, from_bech32(text), amount))
+        except ValueError as exc:
+            raise CliError(f"--account {spec!r}: {exc}") from None
+    return planned
+
+
+def app_state_for(chain_id: str, allocations: list[Allocation]) -> dict[str, Any]:
+    """Every module's default genesis section, plus the founding accounts and their tokens."""
+    from abci_app.wiring import default_wiring
+    from genesis.accounts import add_account
+    from genesis.app_state import build_app_state, validate_app_state
+
+    modules = default_wiring().modules
+    app_state = build_app_state(modules, {"chain_id": chain_id})
+    for alloc in allocations:
+        add_account(app_state, alloc.address, alloc.amount, alloc.pub_key)
+    validate_app_state(modules, app_state, chain_id)
+    return app_state
+
+
+@contextmanager
+def genesis_errors() -> Iterator[None]:
+    try:
+        yield
+    except GenesisError as exc:
+        raise CliError(f"invalid genesis: {exc}") from None
+
+
+def run(args: argparse.Namespace, out: Output) -> int:
+    home = Home.at(args.home)
+    if home.is_initialised():
+        raise CliError(
+            f"{home.root} is already initialised ({home.app_config_path} exists); choose another --home"
+        )
+    _validate(args)
+    planned = _accounts(args)
+    config = AppConfig(
+        chain_id=args.chain_id,
+        abci_address=args.abci,
+        grpc_address=args.grpc,
+        node_rpc=args.rpc,
+        keyring_backend=args.keyring_backend or "file",
+    )
+    with user_errors(), genesis_errors():
+        keyring = keyring_of(args)
+        allocations: list[Allocation] = []
+        created: list[dict[str, str]] = []
+        for label, address, amount in planned:
+            if address is not None:
+                allocations.append(Allocation(label, address, amount))
+                continue
+            info = keyring.find(label)
+            if info is None:
+                info, seed = keyring.add(label)
+                created.append({**info.to_json(), "seed": seed.hex()})
+            allocations.append(Allocation(label, info.address, amount, info.pub_key))
+        app_state = app_state_for(config.chain_id, allocations)
+
+        cometbft_init(home)
+        settings = NodeSettings(
+            moniker=args.moniker or socket.gethostname(),
+            proxy_app=config.abci_address,
+            rpc_laddr=config.node_rpc,
+            p2p_laddr=args.p2p,
+            timeout_commit=args.timeout_commit,
+        )
+        home.cometbft_config.write_text(configure_cometbft(home.cometbft_config.read_text(), settings))
+        genesis = home.load_genesis()
+        genesis["chain_id"] = config.chain_id
+        genesis["app_state"] = app_state
+        home.write_genesis(genesis)
+        home.data_dir(config).mkdir(parents=True, exist_ok=True)
+        home.write_config(config)  # last: its presence marks a complete home
+
+    data = {
+        "home": str(home.root),
+        "chain_id": config.chain_id,
+        "genesis": str(home.genesis_path),
+        "app_config": str(home.app_config_path),
+        "accounts": [
+            {"label": a.label, "address": to_bech32(a.address), "amount": a.amount} for a in allocations
+        ],
+        "created_keys": created,
+        "keyring_backend": keyring.backend,
+    }
+
+    def text() -> str:
+        lines = [f"initialised {home.root} for chain {config.chain_id}", f"genesis: {home.genesis_path}"]
+        lines += [f"  {a.label}: {to_bech32(a.address)} = {a.amount}" for a in allocations]
+        for key in created:
+            lines.append(f"created key {key['name']} ({keyring.backend} keyring), seed: {key['seed']}")
+        if created:
+            lines.append("Write the seeds down and keep them secret.")
+        lines.append(f"run it: bpdao start --home {home.root}")
+        return "\n".join(lines)
+
+    out.emit(data, text)
+    return EXIT_OK

@@ -1,0 +1,3 @@
+module bpdao/scripts/loadgen
+
+go 1.22
