@@ -1,118 +1,37 @@
-"""PoR against the real cometbft v0.40.0: InitChain turns vote extensions on, the node's own
-extension signatures verify under our sign bytes, the commit-info tx passes ProcessProposal, and the
-beacon sees the validator commit and reveal."""
+"""PoR against the real cometbft v0.40.0.
+
+One node: InitChain turns vote extensions on, the node's own extension signatures verify under our
+sign bytes, the commit-info tx passes ProcessProposal, the beacon sees commit and reveal.
+Three nodes: committees of 2 drawn each epoch become CometBFT's validator set exactly for the
+heights of their epoch (the H+2 rule), and all apps agree on every app hash."""
 
 from __future__ import annotations
 
+import base64
+import json
+import subprocess
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from cometbft_node import CometNode, free_port
-from counter_app import app_hash_of
+from cometbft_node import RPC_TIMEOUT, CometNode, edit_toml, free_port
+from por_app import PorApp
 from test_abci_wire import ServerThread
 
-from abci_app.pb.tendermint.abci import types_pb2 as abci
-from abci_app.por import PorAbci
-from abci_app.vote_extensions import decode_injection, is_injection
-from modules.beacon.keeper import BeaconKeeper
+from abci_app.tooling import cometbft_binary
 from modules.core.context import BlockInfo, Context
-from modules.core.store import CacheStore, KVStore, MemoryStore, StoreKey
-from modules.producers.keeper import ProducersKeeper
-from modules.producers.types import FLAG_COMMIT, Params
-from tests.modules.producers.por_fakes import FakeAvailability
+from modules.producers.epochs import decided_epoch, first_height, position
+from modules.producers.keys import validator_address
+from modules.producers.types import Params
 
 EPOCH = 6
-
-
-class PorApp:
-    """Only the PoR hooks over an in-memory state; txs are counted, nothing else."""
-
-    def __init__(self) -> None:
-        self.state = MemoryStore()
-        self.beacon = BeaconKeeper(StoreKey("beacon"))
-        self.producers = ProducersKeeper(StoreKey("producers"), FakeAvailability(), self.beacon)
-        self.por = PorAbci(self.producers, self.beacon, b"\x42" * 32)
-        self.chain_id = ""
-        self.height = 0
-        self.block: CacheStore | None = None
-        self.rejections: list[str] = []
-        self.extensions_made: list[int] = []
-        self.injected: list[int] = []  # heights whose first tx carried a commit info with extensions
-        self.finalized: dict[int, list[bytes]] = {}
-        self.beacon_epochs: list[dict[str, str]] = []  # attributes of beacon.finalize events
-
-    def _ctx(self, store: KVStore, height: int) -> Context:
-        return Context(root=store, block=BlockInfo(height=height, time_ns=0, chain_id=self.chain_id))
-
-    def info(self, req: abci.RequestInfo) -> abci.ResponseInfo:
-        return abci.ResponseInfo(last_block_height=self.height, last_block_app_hash=self._hash())
-
-    def _hash(self) -> bytes:
-        return app_hash_of(self.height) if self.height else b""
-
-    def init_chain(self, req: abci.RequestInitChain) -> abci.ResponseInitChain:
-        self.chain_id = req.chain_id
-        ctx = self._ctx(self.state, 0)
-        self.beacon.init_genesis(ctx, None)
-        self.producers.init_genesis(ctx, Params(epoch_length=EPOCH, committee_size=1), [])
-        return self.por.init_chain(ctx, req)
-
-    def check_tx(self, req: abci.RequestCheckTx) -> abci.ResponseCheckTx:
-        return abci.ResponseCheckTx(code=1 if is_injection(req.tx) else 0)
-
-    def query(self, req: abci.RequestQuery) -> abci.ResponseQuery:
-        return abci.ResponseQuery()
-
-    def prepare_proposal(self, req: abci.RequestPrepareProposal) -> abci.ResponsePrepareProposal:
-        inj = self.por.commit_info_tx(req)
-        return abci.ResponsePrepareProposal(txs=[inj] if inj is not None else [])
-
-    def process_proposal(self, req: abci.RequestProcessProposal) -> abci.ResponseProcessProposal:
-        reason = self.por.process_proposal(self._ctx(self.state, req.height), req)
-        if reason is not None:
-            self.rejections.append(f"{req.height}: {reason}")
-            return abci.ResponseProcessProposal(status=abci.ResponseProcessProposal.REJECT)
-        return abci.ResponseProcessProposal(status=abci.ResponseProcessProposal.ACCEPT)
-
-    def extend_vote(self, req: abci.RequestExtendVote) -> abci.ResponseExtendVote:
-        self.extensions_made.append(req.height)
-        return self.por.extend_vote(self._ctx(self.state, req.height), req)
-
-    def verify_vote_extension(
-        self, req: abci.RequestVerifyVoteExtension
-    ) -> abci.ResponseVerifyVoteExtension:
-        return self.por.verify_vote_extension(self._ctx(self.state, req.height), req)
-
-    def finalize_block(self, req: abci.RequestFinalizeBlock) -> abci.ResponseFinalizeBlock:
-        self.block = CacheStore(self.state)
-        ctx = self._ctx(self.block, req.height)
-        self.por.begin_block(ctx, req)
-        updates = self.por.end_block(ctx)
-        if req.txs and is_injection(req.txs[0]):
-            ec = decode_injection(req.txs[0])
-            if any(v.block_id_flag == FLAG_COMMIT and v.signature for v in ec.votes):
-                self.injected.append(req.height)
-        self.finalized[req.height] = list(req.txs)
-        self.beacon_epochs += [dict(e.attributes) for e in ctx.events if e.type == "beacon.finalize"]
-        self.height = req.height
-        return abci.ResponseFinalizeBlock(
-            tx_results=[abci.ExecTxResult(code=0) for _ in req.txs],
-            validator_updates=updates,
-            app_hash=self._hash(),
-        )
-
-    def commit(self, req: abci.RequestCommit) -> abci.ResponseCommit:
-        assert self.block is not None
-        self.block.write()
-        self.block = None
-        return abci.ResponseCommit()
 
 
 @pytest.mark.integration
 @pytest.mark.timeout(120)
 def test_vote_extensions_and_the_beacon_on_a_real_node() -> None:
-    app = PorApp()
+    app = PorApp(Params(epoch_length=EPOCH, committee_size=1), b"\x42" * 32)
     with tempfile.TemporaryDirectory(prefix="por-") as tmp:
         address = f"tcp://127.0.0.1:{free_port()}"
         with (
@@ -138,3 +57,106 @@ def test_vote_extensions_and_the_beacon_on_a_real_node() -> None:
     assert app.beacon_epochs[0]["seed"] != app.beacon_epochs[1]["seed"]
     [validator] = app.producers.validator_set(ctx)
     assert app.producers.pub_key_of_validator(ctx, validator.validator_address) == validator.pub_key
+
+
+def _testnet(root: Path, count: int) -> list[CometNode]:
+    """``cometbft testnet`` homes rewired onto free loopback ports, fully meshed."""
+    cometbft = str(cometbft_binary())
+    subprocess.run(
+        [cometbft, "testnet", "--v", str(count), "--o", str(root), "--starting-ip-address", "127.0.0.1"],
+        check=True,
+        capture_output=True,
+        timeout=RPC_TIMEOUT,
+    )
+    nodes = [CometNode(root / f"node{i}", rpc_port=free_port(), p2p_port=free_port()) for i in range(count)]
+    ids = [
+        subprocess.run(
+            [cometbft, "show-node-id", "--home", str(n.home)], check=True, capture_output=True, text=True
+        ).stdout.strip()
+        for n in nodes
+    ]
+    for i, node in enumerate(nodes):
+        peers = ",".join(f"{ids[j]}@127.0.0.1:{nodes[j].p2p_port}" for j in range(count) if j != i)
+        edit_toml(
+            node.home / "config" / "config.toml",
+            {
+                "rpc.laddr": f'"tcp://127.0.0.1:{node.rpc_port}"',
+                "p2p.laddr": f'"tcp://127.0.0.1:{node.p2p_port}"',
+                "p2p.persistent_peers": f'"{peers}"',
+                "p2p.pex": "false",
+                "consensus.timeout_commit": '"100ms"',
+            },
+        )
+    return nodes
+
+
+def _pub_key(node: CometNode) -> bytes:
+    doc = json.loads((node.home / "config" / "priv_validator_key.json").read_text())
+    return base64.b64decode(doc["pub_key"]["value"])
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(180)
+def test_committees_rotate_on_a_three_node_network() -> None:
+    epochs = 4
+    params = Params(epoch_length=EPOCH, committee_size=2)
+    with tempfile.TemporaryDirectory(prefix="por3-") as tmp:
+        nodes = _testnet(Path(tmp), 3)
+        keys = [_pub_key(n) for n in nodes]
+        # genesis validators become founders bound to the account of their own key; stake for each
+        stakes = tuple((validator_address(k), 100 * (i + 1)) for i, k in enumerate(keys))
+        apps = [PorApp(params, bytes([i + 1]) * 32, stakes) for i in range(3)]
+        with ExitStack() as stack:
+            servers = [
+                stack.enter_context(ServerThread(app, f"tcp://127.0.0.1:{free_port()}")) for app in apps
+            ]
+            for node, server in zip(nodes, servers, strict=True):
+                edit_toml(node.home / "config" / "config.toml", {"proxy_app": f'"{server.address}"'})
+                stack.enter_context(node)
+                node.start()
+            last = epochs * EPOCH + 2
+            for node in nodes:
+                node.wait_for_height(last, timeout=120)
+            # CometBFT's validator set per height, from its own store
+            cometbft_sets = {
+                h: {
+                    base64.b64decode(v["pub_key"]["value"]): int(v["voting_power"])
+                    for v in nodes[0].rpc("validators", height=str(h), per_page="100")["validators"]
+                }
+                for h in range(1, last + 1)
+            }
+            for node in nodes:
+                assert node.stop() == 0
+        assert all(s.error is None for s in servers)
+
+    for app in apps:
+        assert app.rejections == []
+    # every app computed the same state at every height
+    common = min(app.height for app in apps)
+    assert common >= last
+    for h in range(1, common + 1):
+        assert len({app.hashes[h] for app in apps}) == 1, h
+    # replay the app's updates with CometBFT's rule (updates at H validate from H + 2)
+    expected = {1: dict.fromkeys(keys, 1), 2: dict.fromkeys(keys, 1)}
+    for h in range(1, last - 1):
+        nxt = dict(expected[h + 1])
+        for key, power in apps[0].updates[h]:
+            if power == 0:
+                nxt.pop(key)
+            else:
+                nxt[key] = power
+        expected[h + 2] = nxt
+        # updates only at decision heights, and then a committee of 2
+        assert bool(apps[0].updates[h]) <= (decided_epoch(EPOCH, h) is not None)
+    for h in range(1, last + 1):
+        assert cometbft_sets[h] == expected[h], h
+    for e in range(1, epochs):
+        heights = range(first_height(EPOCH, e), first_height(EPOCH, e + 1))
+        committees = {tuple(sorted(cometbft_sets[h])) for h in heights}
+        assert len(committees) == 1 and len(next(iter(committees))) == 2, e
+        assert all(position(EPOCH, h).epoch == e for h in heights)
+    # every epoch's members committed and revealed; nobody was penalised
+    assert [(int(b["revealed"]), int(b["withheld"])) for b in apps[0].beacon_epochs] == (
+        [(3, 0)] + [(2, 0)] * (len(apps[0].beacon_epochs) - 1)
+    )
+    assert apps[0].availability.burned == {}
