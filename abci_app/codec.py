@@ -32,14 +32,37 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 from abci_app.pb.bpdao.v1 import tx_pb2
+from modules.availability.types import MsgExtendAvailability, MsgReclaimAvailability, MsgStakeAvailability
 from modules.bank.types import MsgSend
 from modules.core.address import from_bech32, to_bech32
+from modules.forum.types import MsgPost
 from modules.producers.types import MsgRegisterConsensusKey
+from modules.reputation.types import MsgSetStakeAllowance
+from modules.salary.types import MsgClaimSalary
+from modules.validation_pool.types import MsgInitiatePool, MsgStake
+from modules.work.types import MsgRequestWork, MsgSubmitEvidence, MsgVerdict
 
 # One line per message: (field name in the ``Msg`` oneof, the module's dataclass).
 _MESSAGES: tuple[tuple[str, type], ...] = (
     # bank 1-9
     ("send", MsgSend),
+    # reputation 10-19
+    ("set_stake_allowance", MsgSetStakeAllowance),
+    # availability 20-29
+    ("stake_availability", MsgStakeAvailability),
+    ("extend_availability", MsgExtendAvailability),
+    ("reclaim_availability", MsgReclaimAvailability),
+    # forum 30-39
+    ("post", MsgPost),
+    # validation_pool 40-49
+    ("initiate_pool", MsgInitiatePool),
+    ("stake", MsgStake),
+    # salary 50-59
+    ("claim_salary", MsgClaimSalary),
+    # work 60-69
+    ("request_work", MsgRequestWork),
+    ("submit_evidence", MsgSubmitEvidence),
+    ("verdict", MsgVerdict),
     # producers 80-99
     ("register_consensus_key", MsgRegisterConsensusKey),
 )

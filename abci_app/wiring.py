@@ -58,9 +58,20 @@ def default_wiring() -> Wiring:
     from modules.auth.module import AuthModule
     from modules.bank.keeper import module_address
     from modules.bank.module import BankModule
+    from modules.reputation.module import ReputationModule
+    from modules.salary.module import SalaryModule
 
     bank = BankModule()
-    auth = AuthModule(bank.keeper, fee_collector=module_address("fee_collector"))
+    fee_collector = module_address("fee_collector")
+    auth = AuthModule(bank.keeper, fee_collector=fee_collector)
+    reputation = ReputationModule()
+    salary = SalaryModule(
+        account=bank.keeper.register_module_account("salary"),
+        fee_collector=fee_collector,
+        bank=bank.keeper,
+        reputation=reputation.keeper,
+    )
+    reputation.keeper.add_balance_hook(salary.keeper)  # salary settles before any REP balance changes
 
     def ante(ctx: Context, tx: DecodedTx) -> None:
         auth.keeper.ante(ctx, tx.pub_key, tx.nonce, tx.fee, tx.memo)
@@ -68,7 +79,8 @@ def default_wiring() -> Wiring:
     def max_tx_bytes(ctx: Context) -> int:
         return auth.keeper.params(ctx).max_tx_bytes
 
-    return wire([auth, bank], ante=ante, max_tx_bytes=max_tx_bytes)
+    # salary last: its end_block sweeps the block's tx fees into the salary index.
+    return wire([auth, bank, reputation, salary], ante=ante, max_tx_bytes=max_tx_bytes)
 
 
 class ProtobufTxCodec:

@@ -9,7 +9,16 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from abci_app.cli import chain_cmd, init_cmd, keys_cmd, producers_cmd, run_cmd
+from abci_app.cli import (
+    chain_cmd,
+    init_cmd,
+    keys_cmd,
+    producers,
+    reputation,
+    run_cmd,
+    salary,
+    validation_pool,
+)
 from abci_app.cli.output import EXIT_FAILED, CliError, Output
 from abci_app.keyring import BACKENDS
 from abci_app.node import DEFAULT_HOME
@@ -89,14 +98,6 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("to", help="recipient: bech32 address or key name")
     send.add_argument("amount", type=int)
     chain_cmd.add_tx_arguments(send)
-    producers = tx.add_parser("producers", help="Proof of Reputation producers").add_subparsers(
-        dest="producers_command", required=True
-    )
-    register = leaf(
-        producers, "register-key", producers_cmd.register_key, "bind your consensus key", keyring, client
-    )
-    producers_cmd.add_register_arguments(register)
-    chain_cmd.add_tx_arguments(register)
 
     query = commands.add_parser("query", aliases=["q"], help="read committed state").add_subparsers(
         dest="query_command", required=True
@@ -111,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     custom.add_argument(
         "json", nargs="?", default="{}", help='arguments as a JSON object, e.g. \'{"address": "bpdao1…"}\''
     )
+    for module_cli in (reputation, validation_pool, salary, producers):
+        module_cli.register(tx, query, leaf, keyring, client)
     return parser
 
 

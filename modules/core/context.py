@@ -15,6 +15,9 @@ class BlockInfo:
     time_ns: int  # block time from the header (BFT time), nanoseconds since the Unix epoch
     chain_id: str
     proposer: bytes = b""  # CometBFT validator address (20 bytes) of the block's proposer
+    # The chain's randomness for this block (seeds e.g. work assignment). The app fills it from
+    # the block hash for now; a randomness beacon replaces that source in a later issue.
+    randomness: bytes = b""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import pytest
 
 from abci_app.cli.main import build_parser
 from abci_app.cli.output import CliError
-from abci_app.cli.producers_cmd import read_priv_validator_key, register_msg
+from abci_app.cli.producers import read_priv_validator_key, register_msg
 from modules.producers.keys import pub_key_problem, validator_address, verify_possession
 
 
@@ -51,7 +51,15 @@ def test_refuses_what_is_not_an_ed25519_validator_key(tmp_path: Path) -> None:
         read_priv_validator_key(bad)
 
 
-def test_the_command_is_wired() -> None:
+def test_the_commands_are_wired() -> None:
     args = build_parser().parse_args(["tx", "producers", "register-key", "--from", "alice", "--wait"])
     assert args.sender == "alice" and args.wait and args.priv_validator_key is None
     assert args.handler.__name__ == "register_key"
+    args = build_parser().parse_args(["query", "producers", "epoch", "--height", "7"])
+    assert args.height == 7 and args.handler.__name__ == "epoch"
+    for argv, name in (
+        (["query", "producers", "validators"], "validators"),
+        (["query", "producers", "key", "alice"], "consensus_key"),
+        (["query", "beacon", "seed"], "beacon_seed"),
+    ):
+        assert build_parser().parse_args(argv).handler.__name__ == name

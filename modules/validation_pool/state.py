@@ -1,0 +1,102 @@
+"""validation_pool store layout (docs/spec.md §6).
+
+``params`` · ``next`` (next pool id, from 1) · ``p/u64(id)`` → Pool ·
+``s/u64(id)|addr|side`` → stake amount (side 1 = for, 0 = against) ·
+``e/u64(end_ns)|u64(id)`` → due index of open pools · ``x/u64(post_id)|u64(id)`` → pools by post.
+"""
+
+from __future__ import annotations
+
+from modules.core import codec
+from modules.core.address import ADDRESS_LEN
+from modules.core.context import Context
+from modules.core.store import KVStore, StoreKey, prefix_end
+from modules.validation_pool.types import Params, Pool, PoolStake
+
+_PARAMS = b"params"
+_NEXT = b"next"
+_POOL = b"p/"
+_STAKE = b"s/"
+_DUE = b"e/"
+_BY_POST = b"x/"
+_FOR, _AGAINST = b"\x01", b"\x00"
+
+
+class PoolState:
+    def __init__(self, key: StoreKey) -> None:
+        self._key = key
+
+    def _store(self, ctx: Context) -> KVStore:
+        return ctx.store(self._key)
+
+    def params(self, ctx: Context) -> Params:
+        raw = self._store(ctx).get(_PARAMS)
+        return Params() if raw is None else codec.loads(Params, raw)
+
+    def set_params(self, ctx: Context, params: Params) -> None:
+        self._store(ctx).set(_PARAMS, codec.dumps(params))
+
+    def next_id(self, ctx: Context) -> int:
+        """Allocate the next pool id (sequential from 1)."""
+        store = self._store(ctx)
+        pool_id = codec.read_int(store.get(_NEXT), default=1)
+        store.set(_NEXT, codec.int_bytes(pool_id + 1))
+        return pool_id
+
+    def get(self, ctx: Context, pool_id: int) -> Pool | None:
+        if not 0 <= pool_id < 1 << 64:
+            return None
+        raw = self._store(ctx).get(_POOL + codec.u64(pool_id))
+        return None if raw is None else codec.loads(Pool, raw)
+
+    def put(self, ctx: Context, pool: Pool) -> None:
+        self._store(ctx).set(_POOL + codec.u64(pool.id), codec.dumps(pool))
+
+    def add_by_post(self, ctx: Context, pool: Pool) -> None:
+        self._store(ctx).set(_BY_POST + codec.u64(pool.post_id) + codec.u64(pool.id), b"")
+
+    def pools_by_post(self, ctx: Context, post_id: int) -> list[int]:
+        prefix = _BY_POST + codec.u64(post_id)
+        return [
+            codec.read_u64(k[len(prefix) :]) for k, _ in self._store(ctx).iterate(prefix, prefix_end(prefix))
+        ]
+
+    # -- due index ---------------------------------------------------------------------
+
+    def schedule(self, ctx: Context, end_ns: int, pool_id: int) -> None:
+        self._store(ctx).set(_DUE + codec.u64(end_ns) + codec.u64(pool_id), b"")
+
+    def unschedule(self, ctx: Context, end_ns: int, pool_id: int) -> None:
+        self._store(ctx).delete(_DUE + codec.u64(end_ns) + codec.u64(pool_id))
+
+    def due(self, ctx: Context, now_ns: int) -> list[int]:
+        """Ids of open pools with ``end_ns <= now_ns``, in (end_ns, id) order."""
+        end = _DUE + codec.u64(now_ns + 1)
+        return [codec.read_u64(k[len(_DUE) + 8 :]) for k, _ in self._store(ctx).iterate(_DUE, end)]
+
+    def open_count(self, ctx: Context) -> int:
+        return sum(1 for _ in self._store(ctx).iterate(_DUE, prefix_end(_DUE)))
+
+    # -- stakes ------------------------------------------------------------------------
+
+    def _stake_key(self, pool_id: int, staker: bytes, in_favor: bool) -> bytes:
+        return _STAKE + codec.u64(pool_id) + staker + (_FOR if in_favor else _AGAINST)
+
+    def stake_amount(self, ctx: Context, pool_id: int, staker: bytes, in_favor: bool) -> int:
+        return codec.read_int(self._store(ctx).get(self._stake_key(pool_id, staker, in_favor)))
+
+    def set_stake(self, ctx: Context, pool_id: int, staker: bytes, in_favor: bool, amount: int) -> None:
+        key = self._stake_key(pool_id, staker, in_favor)
+        if amount:
+            self._store(ctx).set(key, codec.int_bytes(amount))
+        else:
+            self._store(ctx).delete(key)
+
+    def stakes(self, ctx: Context, pool_id: int) -> list[PoolStake]:
+        """The pool's stakes in ascending (staker, side) order."""
+        prefix = _STAKE + codec.u64(pool_id)
+        out = []
+        for key, raw in self._store(ctx).iterate(prefix, prefix_end(prefix)):
+            rest = key[len(prefix) :]
+            out.append(PoolStake(rest[:ADDRESS_LEN], rest[ADDRESS_LEN:] == _FOR, codec.read_int(raw)))
+        return out

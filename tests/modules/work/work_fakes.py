@@ -1,0 +1,74 @@
+"""A small stand-in for validation_pool used by the work tests (the real one is another engineer's
+module; these tests check work's side of the interface)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from modules.bank.keeper import BankKeeper
+from modules.core import codec
+from modules.core.context import Context
+from modules.core.errors import ErrorCode
+from modules.core.store import StoreKey
+from tests.modules.forum.dao_fakes import FakeReputation, addr
+
+ERR_FAKE_POOL = ErrorCode("validation_pool", 9, "pool refused")
+POOL_ESCROW = addr("module/validation_pool")
+
+
+@dataclass(frozen=True)
+class PoolStake:
+    staker: bytes
+    amount: int
+
+
+@dataclass(frozen=True)
+class FakePool:
+    id: int
+    post_id: int
+    fee: int
+    callback: str
+    for_stakes: tuple[PoolStake, ...] = ()
+
+
+class FakePools:
+    """Records initiations and stakes in state; escrows the fee and encumbers stakes like the real one."""
+
+    def __init__(self, bank: BankKeeper, rep: FakeReputation) -> None:
+        self._key = StoreKey("fakepools")
+        self._bank = bank
+        self._rep = rep
+        self.refuse = False
+
+    def initiate(
+        self,
+        ctx: Context,
+        *,
+        post_id: int,
+        payer: bytes,
+        fee: int,
+        callback: str = "",
+        duration_s: int | None = None,
+    ) -> int:
+        if self.refuse:
+            raise ERR_FAKE_POOL("refused for the test")
+        store = ctx.store(self._key)
+        pool_id = codec.read_int(store.get(b"next"), default=1)
+        store.set(b"next", codec.int_bytes(pool_id + 1))
+        self._bank.send(ctx, payer, POOL_ESCROW, fee)
+        store.set(codec.u64(pool_id), codec.dumps(FakePool(pool_id, post_id, fee, callback)))
+        return pool_id
+
+    def stake(self, ctx: Context, pool_id: int, staker: bytes, amount: int, in_favor: bool) -> None:
+        assert in_favor
+        self._rep.encumber(ctx, staker, amount)
+        pool = self.get(ctx, pool_id)
+        assert pool is not None
+        updated = FakePool(
+            pool.id, pool.post_id, pool.fee, pool.callback, (*pool.for_stakes, PoolStake(staker, amount))
+        )
+        ctx.store(self._key).set(codec.u64(pool_id), codec.dumps(updated))
+
+    def get(self, ctx: Context, pool_id: int) -> FakePool | None:
+        raw = ctx.store(self._key).get(codec.u64(pool_id))
+        return None if raw is None else codec.loads(FakePool, raw)
