@@ -6,29 +6,19 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
+from genesis import fields
 from modules.beacon.keeper import BeaconKeeper
 from modules.core.context import Context
-from modules.core.errors import GenesisError
 from modules.core.module import Module, QueryHandler
 from modules.core.store import StoreKey
 
 STORE_KEY = StoreKey("beacon")
 
 
-def _parse_seed(section: Mapping[str, Any]) -> bytes | None:
-    """Genesis ``{"seed": "<64 hex>"}``; absent or empty: derived from the chain id."""
-    raw = section.get("seed", "")
-    if not isinstance(raw, str):
-        raise GenesisError("beacon.seed must be a hex string")
-    if not raw:
-        return None
-    try:
-        seed = bytes.fromhex(raw)
-    except ValueError:
-        raise GenesisError("beacon.seed must be hex") from None
-    if len(seed) != 32:
-        raise GenesisError("beacon.seed must be 32 bytes")
-    return seed
+def _parse_seed(section: Any) -> bytes | None:
+    """Genesis ``{"seed": "<64 hex>" or ""}``; empty: derived from the chain id."""
+    section = fields.obj(section, "beacon", ("seed",))
+    return fields.hex_bytes(section["seed"], "beacon.seed", (0, 32)) or None
 
 
 def query_seed(keeper: BeaconKeeper, ctx: Context, args: Mapping[str, Any]) -> Any:

@@ -1,25 +1,26 @@
-"""producers genesis: params and the founding committee.
+"""producers genesis section::
 
-    {"params": {...}, "founders": [{"member": "bpdao1…", "pub_key": "<base64>", "power": 10}, …]}
+    {"params": {...every Params field...},
+     "founders": [{"member": "bpdao1…", "pub_key": "<64 hex>", "power": int}, …]}
 
-``pub_key`` is base64 as in CometBFT's genesis.json / priv_validator_key.json, so the founders
-can be copied from there; the founders must equal CometBFT's genesis validators (checked at
-InitChain).
+The founders must equal CometBFT's genesis validators (checked at InitChain, abci_app/por.py); an
+empty list means genesis.json's validators become the founders, each bound to the account of its own
+key.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-from collections.abc import Mapping
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from modules.core import codec
-from modules.core.address import from_bech32, to_bech32
+from genesis import fields
+from modules.core.address import to_bech32
 from modules.core.errors import GenesisError
 from modules.producers.keys import pub_key_problem
 from modules.producers.types import MAX_TOTAL_POWER, Founder, Params
+
+_PARAM_NAMES = tuple(f.name for f in dataclasses.fields(Params))
 
 
 @dataclass(frozen=True)
@@ -29,52 +30,39 @@ class ProducersGenesis:
 
 
 def default_genesis() -> dict[str, Any]:
-    return {"params": codec.to_json(Params()), "founders": []}
+    return {"params": dataclasses.asdict(Params()), "founders": []}
 
 
 def founder_to_json(f: Founder) -> dict[str, Any]:
-    return {"member": to_bech32(f.member), "pub_key": base64.b64encode(f.pub_key).decode(), "power": f.power}
+    return {"member": to_bech32(f.member), "pub_key": f.pub_key.hex(), "power": f.power}
 
 
-def _founder(i: int, raw: Any) -> Founder:
-    where = f"producers.founders[{i}]"
-    if not isinstance(raw, Mapping):
-        raise GenesisError(f"{where} must be an object")
-    try:
-        member = from_bech32(str(raw["member"]))
-        pub_key = base64.b64decode(str(raw["pub_key"]), validate=True)
-        power = raw["power"]
-    except KeyError as e:
-        raise GenesisError(f"{where}: missing {e}") from None
-    except (ValueError, binascii.Error) as e:
-        raise GenesisError(f"{where}: {e}") from None
-    problem = pub_key_problem(pub_key)
-    if problem:
-        raise GenesisError(f"{where}.pub_key: {problem}")
-    if isinstance(power, bool) or not isinstance(power, int) or power < 1:
-        raise GenesisError(f"{where}.power must be an integer >= 1")
-    return Founder(member, pub_key, power)
-
-
-def parse_genesis(section: Mapping[str, Any]) -> ProducersGenesis:
-    raw = section.get("params", {})
-    if not isinstance(raw, Mapping):
-        raise GenesisError("producers.params must be an object")
-    try:
-        params = codec.from_json(Params, {**codec.to_json(Params()), **raw})
-    except (TypeError, KeyError, ValueError) as e:
-        raise GenesisError(f"producers.params: {e}") from None
+def parse_genesis(section: Any, name: str = "producers") -> ProducersGenesis:
+    section = fields.obj(section, name, ("params", "founders"))
+    raw = fields.obj(section["params"], f"{name}.params", _PARAM_NAMES)
+    params = Params(**{p: fields.integer(raw[p], f"{name}.params.{p}") for p in _PARAM_NAMES})
     problem = params.validate()
     if problem:
-        raise GenesisError(f"producers.params: {problem}")
-    raw_founders = section.get("founders", [])
-    if not isinstance(raw_founders, list):
-        raise GenesisError("producers.founders must be a list")
-    founders = [_founder(i, r) for i, r in enumerate(raw_founders)]
-    if len({f.member for f in founders}) != len(founders):
-        raise GenesisError("producers.founders: a member appears twice")
-    if len({f.pub_key for f in founders}) != len(founders):
-        raise GenesisError("producers.founders: a pub_key appears twice")
+        raise GenesisError(f"{name}.params: {problem}")
+    founders: list[Founder] = []
+    members: set[bytes] = set()
+    keys: set[bytes] = set()
+    for i, entry in enumerate(fields.array(section["founders"], f"{name}.founders")):
+        path = f"{name}.founders[{i}]"
+        entry = fields.obj(entry, path, ("member", "pub_key", "power"))
+        member = fields.address(entry["member"], f"{path}.member")
+        pub_key = fields.hex_bytes(entry["pub_key"], f"{path}.pub_key", (32,))
+        problem = pub_key_problem(pub_key)
+        if problem:
+            raise GenesisError(f"{path}.pub_key: {problem}")
+        power = fields.integer(entry["power"], f"{path}.power", minimum=1)
+        if member in members:
+            raise GenesisError(f"{path}.member: appears twice")
+        if pub_key in keys:
+            raise GenesisError(f"{path}.pub_key: appears twice")
+        members.add(member)
+        keys.add(pub_key)
+        founders.append(Founder(member, pub_key, power))
     if sum(f.power for f in founders) > MAX_TOTAL_POWER:
-        raise GenesisError("producers.founders: total power exceeds MaxInt64/8")
+        raise GenesisError(f"{name}.founders: total power exceeds MaxInt64/8")
     return ProducersGenesis(params, founders)
