@@ -2,10 +2,9 @@
 ``VerifyOptionsZIP_215`` of curve25519-voi).
 
 libsodium (PyNaCl) is stricter: it rejects some signatures ZIP-215 accepts (e.g. an R with a
-small-order component, or non-canonical point encodings). The app verifies with PyNaCl first
-and asks this slow pure-Python check only when PyNaCl says no, to tell "CometBFT accepted this
-signature but libsodium does not" (a Byzantine signer's trick: ignore the signature) from
-"nobody could have accepted this" (a forgery by the proposer: reject the block).
+small-order component, or non-canonical point encodings). The app verifies with PyNaCl first and
+asks this slow (~10 ms) pure-Python check only when PyNaCl says no, so that its verdict is
+CometBFT's (abci_app/vote_extensions.py ``verify_extension_signature``).
 
 ZIP-215 (https://zips.z.cash/zip-0215): A and R may be any encodings of curve points, including
 non-canonical ones (y >= p is reduced mod p; x = 0 with the sign bit set is accepted); S must be

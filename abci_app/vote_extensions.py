@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
 
 import nacl.exceptions
 import nacl.signing
@@ -64,21 +63,25 @@ def vote_extension_sign_bytes(chain_id: str, height: int, round_: int, extension
     return _uvarint(len(body)) + bytes(body)
 
 
-class SigVerdict(Enum):
-    VALID = "valid"  # libsodium accepts: count it
-    COMETBFT_ONLY = "cometbft_only"  # ZIP-215 accepts, libsodium does not: CometBFT took it; ignore it
-    INVALID = "invalid"  # nobody accepts it: a forgery
+_GROUP_ORDER = 2**252 + 27742317777372353535851937790883648493
 
 
-def verify_extension_signature(pub_key: bytes, sign_bytes: bytes, signature: bytes) -> SigVerdict:
-    try:
-        nacl.signing.VerifyKey(pub_key).verify(sign_bytes, signature)
-        return SigVerdict.VALID
-    except (nacl.exceptions.CryptoError, ValueError, TypeError):
-        pass
-    if ed25519_zip215.verify(pub_key, sign_bytes, signature):
-        return SigVerdict.COMETBFT_ONLY
-    return SigVerdict.INVALID
+def verify_extension_signature(pub_key: bytes, sign_bytes: bytes, signature: bytes) -> bool:
+    """Exactly CometBFT's verdict (ZIP-215 rules), fast.
+
+    PyNaCl (libsodium) first: what it accepts with a canonical S also passes ZIP-215 (its
+    cofactorless equation implies the cofactored one), so that answer is final. What it refuses
+    goes to the pure-Python ZIP-215 check, because CometBFT may have accepted it (e.g. an R with a
+    small-order component, which only a validator signing on purpose produces). So the verdict
+    never depends on the libsodium version, and a validator cannot make honest proposals fail.
+    """
+    if len(signature) == 64 and int.from_bytes(signature[32:], "little") < _GROUP_ORDER:
+        try:
+            nacl.signing.VerifyKey(pub_key).verify(sign_bytes, signature)
+            return True
+        except (nacl.exceptions.CryptoError, ValueError, TypeError):
+            pass
+    return ed25519_zip215.verify(pub_key, sign_bytes, signature)
 
 
 # --- plain forms ------------------------------------------------------------------------------
@@ -153,12 +156,11 @@ def decode_injection(tx: bytes) -> ExtendedCommit:
 # --- checking an injected commit against the block's last commit --------------------------------
 @dataclass(frozen=True)
 class CheckedCommit:
-    """Votes whose extension counts (valid signature), and the voting power behind them."""
+    """The COMMIT votes (each with a valid extension signature) and the voting power behind them."""
 
     counted: tuple[ExtendedVote, ...]
     counted_power: int
     total_power: int
-    ignored: tuple[bytes, ...]  # validator addresses whose signature only ZIP-215 accepts
 
 
 class CommitRejected(ValueError):
@@ -178,8 +180,9 @@ def check_extended_commit(
       ``last_commit`` (CometBFT built that from its validator store, so it is the truth);
     * a COMMIT vote carries an extension signature (CometBFT requires one from the enable height
       on); other votes carry neither extension nor signature;
-    * each signature is verified over the canonical sign bytes for (chain_id, signed_height,
-      ec.round): PyNaCl-valid counts, ZIP-215-only is ignored, anything else rejects the block;
+    * each signature verifies (CometBFT's ZIP-215 rules, :func:`verify_extension_signature`) over
+      the canonical sign bytes for (chain_id, signed_height, ec.round): CometBFT checked every one
+      of them, so a signature that does not verify is a proposer's forgery;
     * the counted votes hold more than 2/3 of the set's voting power.
 
     ``pub_key_of`` gives a validator address's ed25519 key (from the producers module).
@@ -190,7 +193,6 @@ def check_extended_commit(
     if len(ec.votes) != len(last_commit.votes):
         raise CommitRejected(f"{len(ec.votes)} votes, the last commit has {len(last_commit.votes)}")
     counted: list[ExtendedVote] = []
-    ignored: list[bytes] = []
     total = counted_power = 0
     for i, (vote, truth) in enumerate(zip(ec.votes, last_commit.votes, strict=True)):
         if (vote.validator_address, vote.power, vote.block_id_flag) != (
@@ -210,16 +212,12 @@ def check_extended_commit(
         if pub_key is None:
             raise CommitRejected(f"vote {i}: unknown validator {vote.validator_address.hex()}")
         sign_bytes = vote_extension_sign_bytes(chain_id, signed_height, ec.round, vote.extension)
-        verdict = verify_extension_signature(pub_key, sign_bytes, vote.signature)
-        if verdict is SigVerdict.INVALID:
+        if not verify_extension_signature(pub_key, sign_bytes, vote.signature):
             raise CommitRejected(f"vote {i}: extension signature of {vote.validator_address.hex()} is forged")
-        if verdict is SigVerdict.COMETBFT_ONLY:
-            ignored.append(vote.validator_address)
-            continue
         counted.append(vote)
         counted_power += vote.power
     if total <= 0:
         raise CommitRejected("the last commit has no voting power")
     if counted_power * 3 <= total * 2:
         raise CommitRejected(f"valid extensions hold {counted_power} of {total} power, need more than 2/3")
-    return CheckedCommit(tuple(counted), counted_power, total, tuple(ignored))
+    return CheckedCommit(tuple(counted), counted_power, total)
