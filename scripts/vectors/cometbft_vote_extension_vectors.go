@@ -10,14 +10,17 @@
 //
 // Without arguments it prints types.VoteExtensionSignBytes and an ed25519 signature (key seed
 // 00 01 … 1f) for a few votes; with three hex arguments it prints whether CometBFT's ed25519
-// (ZIP-215 rules) accepts the signature.
+// (ZIP-215 rules) accepts the signature; with "verify" it reads lines "pubkey msg sig" (hex) from
+// stdin and prints one line "true"/"false" per input line (CometBFT's verdicts).
 package main
 
 import (
+	"bufio"
 	"crypto/ed25519"
 	"encoding/hex"
 	"fmt"
 	"os"
+	"strings"
 
 	cmted "github.com/cometbft/cometbft/crypto/ed25519"
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
@@ -25,6 +28,18 @@ import (
 )
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "verify" {
+		in := bufio.NewScanner(os.Stdin)
+		in.Buffer(make([]byte, 1<<20), 1<<20)
+		for in.Scan() {
+			f := strings.Fields(in.Text())
+			pk, _ := hex.DecodeString(f[0])
+			msg, _ := hex.DecodeString(strings.TrimPrefix(f[1], "-")) // "-": empty message
+			sig, _ := hex.DecodeString(f[2])
+			fmt.Println(len(pk) == 32 && cmted.PubKey(pk).VerifySignature(msg, sig))
+		}
+		return
+	}
 	if len(os.Args) == 4 {
 		pk, _ := hex.DecodeString(os.Args[1])
 		msg, _ := hex.DecodeString(os.Args[2])

@@ -4,7 +4,9 @@ commit-info tx, and the checks that make ProcessProposal REJECT."""
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import nacl.exceptions
 import nacl.signing
@@ -295,3 +297,16 @@ def test_injection_can_never_be_a_user_tx() -> None:
     with pytest.raises(TxDecodeError):
         decode_tx(encode_injection(_pb(ec)), max_tx_bytes=1 << 20)
     assert INJECTION_MAGIC[0] == 0  # field number 0: no protobuf message starts like this
+
+
+def test_verdicts_match_cometbft_on_edge_cases() -> None:
+    """95 signatures (valid, forged, non-canonical S/A/R, small-order A/R) with CometBFT v0.40.0's own
+    verdicts (tests/abci_app/vectors/ed25519_cometbft_verdicts.json)."""
+    doc = json.loads((Path(__file__).parent / "vectors" / "ed25519_cometbft_verdicts.json").read_text())
+    vectors = doc["vectors"]
+    assert len(vectors) == 95 and {v["cometbft"] for v in vectors} == {True, False}
+    for v in vectors:
+        got = verify_extension_signature(
+            bytes.fromhex(v["pub_key"]), bytes.fromhex(v["message"]), bytes.fromhex(v["signature"])
+        )
+        assert got == v["cometbft"], v["case"]
