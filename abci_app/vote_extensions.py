@@ -18,6 +18,7 @@ Sign bytes (CometBFT v0.40.0 ``types.VoteExtensionSignBytes`` = ``protoio.Marsha
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -66,6 +67,8 @@ def vote_extension_sign_bytes(chain_id: str, height: int, round_: int, extension
 _GROUP_ORDER = 2**252 + 27742317777372353535851937790883648493
 
 
+# A pure function of its bytes: FinalizeBlock re-checks what ProcessProposal checked, so remember.
+@functools.lru_cache(maxsize=4096)
 def verify_extension_signature(pub_key: bytes, sign_bytes: bytes, signature: bytes) -> bool:
     """Exactly CometBFT's verdict (ZIP-215 rules), fast.
 
