@@ -12,8 +12,17 @@ from typing import cast
 
 from abci_app import txcodec
 from abci_app.execution import AnteHandler, DecodedTx
+from modules.auth.module import AuthModule
+from modules.availability.module import AvailabilityModule
+from modules.bank.keeper import FEE_COLLECTOR, module_address
+from modules.bank.module import BankModule
 from modules.core.context import Context
 from modules.core.module import Module, MsgHandler, QueryHandler
+from modules.forum.module import ForumModule
+from modules.reputation.module import ReputationModule
+from modules.salary.module import SalaryModule
+from modules.validation_pool.module import ValidationPoolModule
+from modules.work.module import WorkModule
 
 # Names the app keeps for itself: its own state prefix and query paths, and genesis's chain_id.
 RESERVED_NAMES = frozenset({"app", "chain_id"})
@@ -55,14 +64,8 @@ def wire(modules: Sequence[Module], *, ante: AnteHandler, max_tx_bytes: MaxTxByt
 
 def default_wiring() -> Wiring:
     """The production modules, in hook order, with auth's ante check and tx size limit."""
-    from modules.auth.module import AuthModule
-    from modules.bank.keeper import module_address
-    from modules.bank.module import BankModule
-    from modules.reputation.module import ReputationModule
-    from modules.salary.module import SalaryModule
-
     bank = BankModule()
-    fee_collector = module_address("fee_collector")
+    fee_collector = module_address(FEE_COLLECTOR)
     auth = AuthModule(bank.keeper, fee_collector=fee_collector)
     reputation = ReputationModule()
     salary = SalaryModule(
@@ -72,15 +75,35 @@ def default_wiring() -> Wiring:
         reputation=reputation.keeper,
     )
     reputation.keeper.add_balance_hook(salary.keeper)  # salary settles before any REP balance changes
+    forum = ForumModule(reputation.keeper)
+    availability = AvailabilityModule(reputation.keeper)
+    pools = ValidationPoolModule(
+        escrow=bank.keeper.register_module_account("validation_pool"),
+        bank=bank.keeper,
+        reputation=reputation.keeper,
+        forum=forum.keeper,
+        salary=salary.keeper,
+    )
+    work = WorkModule(
+        bank=bank.keeper,
+        forum=forum.keeper,
+        availability=availability.keeper,
+        pools=pools.keeper,
+        escrow=bank.keeper.register_module_account("work"),
+    )
+    pools.keeper.register_result_hook(work.name, work)
 
     def ante(ctx: Context, tx: DecodedTx) -> None:
         auth.keeper.ante(ctx, tx.pub_key, tx.nonce, tx.fee, tx.memo)
 
     def max_tx_bytes(ctx: Context) -> int:
-        return auth.keeper.params(ctx).max_tx_bytes
+        limit: int = auth.keeper.params(ctx).max_tx_bytes
+        return limit
 
-    # salary last: its end_block sweeps the block's tx fees into the salary index.
-    return wire([auth, bank, reputation, salary], ante=ante, max_tx_bytes=max_tx_bytes)
+    # end_block order: pools resolve first (their result hooks reach work), then work acts on its
+    # deadlines and verdict cutoffs; salary last: its end_block sweeps the block's tx fees.
+    modules = [auth, bank, reputation, forum, availability, pools, work, salary]
+    return wire(modules, ante=ante, max_tx_bytes=max_tx_bytes)
 
 
 class ProtobufTxCodec:

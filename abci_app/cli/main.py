@@ -10,7 +10,9 @@ import sys
 from collections.abc import Callable, Sequence
 
 from abci_app.cli import (
+    availability,
     chain_cmd,
+    forum,
     init_cmd,
     keys_cmd,
     producers,
@@ -18,6 +20,7 @@ from abci_app.cli import (
     run_cmd,
     salary,
     validation_pool,
+    work,
 )
 from abci_app.cli.output import EXIT_FAILED, CliError, Output
 from abci_app.keyring import BACKENDS
@@ -112,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     custom.add_argument(
         "json", nargs="?", default="{}", help='arguments as a JSON object, e.g. \'{"address": "bpdao1…"}\''
     )
-    for module_cli in (reputation, validation_pool, salary, producers):
+    for module_cli in (reputation, validation_pool, salary, forum, availability, work, producers):
         module_cli.register(tx, query, leaf, keyring, client)
     return parser
 

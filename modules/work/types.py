@@ -68,13 +68,13 @@ class MsgVerdict:
 
 @dataclass(frozen=True)
 class Params:
-    min_fee: int = 1  # a request ties up an expert's stake: it must pay something
+    min_fee: int = 1  # a request ties up an expert's stake, and a pool needs a positive fee
     max_deadline_s: int = 30 * 24 * 3600
     verdict_window_s: int = 24 * 3600  # after the evidence, how long the client has to give a verdict
 
     def validate(self) -> str | None:
-        if self.min_fee < 0:
-            return "min_fee must be >= 0"
+        if self.min_fee < 1:
+            return "min_fee must be >= 1 (validation pools need a positive fee)"
         if self.max_deadline_s < 1:
             return "max_deadline_s must be >= 1"
         if self.verdict_window_s < 0:

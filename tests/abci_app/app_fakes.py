@@ -268,8 +268,16 @@ def new_app(data_dir: Any, codec: FakeCodec | None = None, **kwargs: Any) -> App
     return Application(data_dir, fake_wiring(write_every_block), codec=codec or FakeCodec(), **kwargs)
 
 
-def init_chain(app: Application, balances: Mapping[bytes, int], initial_height: int = 1) -> bytes:
-    state = {"chain_id": CHAIN_ID, "bank": {"balances": {a.hex(): v for a, v in balances.items()}}}
+def init_chain(
+    app: Application, balances: Mapping[bytes, int], initial_height: int = 1, with_hooks: bool = True
+) -> bytes:
+    state: dict[str, Any] = {
+        "chain_id": CHAIN_ID,
+        "auth": {},
+        "bank": {"balances": {a.hex(): v for a, v in balances.items()}},
+    }
+    if with_hooks:
+        state["hooks"] = {}
     res = app.init_chain(
         abci.RequestInitChain(
             chain_id=CHAIN_ID,

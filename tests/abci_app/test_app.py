@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from app_fakes import (
@@ -80,21 +81,29 @@ def test_genesis_hash_depends_on_genesis_state(tmp_path: Path) -> None:
     assert len(hashes) == 2
 
 
+VALID_STATE: dict[str, Any] = {"chain_id": CHAIN_ID, "auth": {}, "bank": {"balances": {}}, "hooks": {}}
+
+
 @pytest.mark.parametrize(
     "app_state",
     [
         b"not json",
         b"[1, 2]",
-        json.dumps({"chain_id": "other-chain"}).encode(),
-        json.dumps({"nosuchmodule": {}}).encode(),
-        json.dumps({"bank": {"balances": {"zz": 5}}}).encode(),
-        json.dumps({"bank": []}).encode(),
+        b'{"chain_id": "test-chain", "chain_id": "test-chain", "auth": {}, "bank": {}, "hooks": {}}',
+        json.dumps({**VALID_STATE, "chain_id": "other-chain"}).encode(),
+        json.dumps({**VALID_STATE, "nosuchmodule": {}}).encode(),
+        json.dumps({k: v for k, v in VALID_STATE.items() if k != "bank"}).encode(),
+        json.dumps({**VALID_STATE, "bank": {"balances": {"zz": 5}}}).encode(),
+        json.dumps({**VALID_STATE, "bank": {"balances": {(b"\x01" * 20).hex(): -1}}}).encode(),
     ],
 )
 def test_invalid_genesis_refuses_to_start(tmp_path: Path, app_state: bytes) -> None:
     app = new_app(tmp_path)
+    request = abci.RequestInitChain(chain_id=CHAIN_ID, initial_height=1, app_state_bytes=app_state)
     with pytest.raises(GenesisError):
-        app.init_chain(abci.RequestInitChain(chain_id=CHAIN_ID, initial_height=1, app_state_bytes=app_state))
+        app.init_chain(request)
+    assert check(app, encode_tx(ALICE, 0, [])).code != 0  # still not initialised
+    app.init_chain(abci.RequestInitChain(chain_id=CHAIN_ID, app_state_bytes=json.dumps(VALID_STATE).encode()))
     app.close()
 
 
@@ -257,6 +266,14 @@ def test_check_tx_tracks_nonces_in_the_check_state(app: Application) -> None:
     res = run_block(app, 1, [encode_tx(ALICE, 0, [])])
     assert res.tx_results[0].code == 0
     assert balance(app, addr_of(ALICE)) == FUNDS - MIN_FEE
+
+
+def test_check_tx_between_finalize_and_commit_sees_the_state_before_the_block(app: Application) -> None:
+    run_block(app, 1, [])
+    finalize(app, 2, [encode_tx(ALICE, 0, [])])
+    assert check(app, encode_tx(ALICE, 0, [])).code == 0  # the block is not committed yet
+    app.commit(abci.RequestCommit())
+    assert check(app, encode_tx(ALICE, 0, []), recheck=True).code == 3
 
 
 def test_check_tx_rejects_failing_messages_without_consuming_the_nonce(app: Application) -> None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from abci_app.commitment import ChainedWriteSetCommitment, state_root, write_set_digest
+from pathlib import Path
+
+import pytest
+
+from abci_app.commitment import ChainedWriteSetCommitment, main, state_root, write_set_digest
+from abci_app.db import CommitInfo, StateDB
 from modules.core.store import MemoryStore, Write
 
 C = ChainedWriteSetCommitment()
@@ -57,3 +62,19 @@ def test_state_root_is_a_function_of_contents_only() -> None:
     assert state_root(one) == state_root(two)
     two.set(b"c", b"")
     assert state_root(one) != state_root(two)
+
+
+def test_forensics_cli_prints_height_hash_and_state_root(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = StateDB(tmp_path)
+    db.commit({b"bank/a": b"1", b"auth/b": b"2"}, CommitInfo(4, b"\xab" * 32, 0))
+    root = state_root(db)
+    db.close()
+    main([str(tmp_path)])
+    out = capsys.readouterr().out.split()
+    assert out[out.index("height") + 1] == "4"
+    assert out[out.index("app_hash") + 1] == "ab" * 32
+    assert out[out.index("state_root") + 1] == root.hex()
+    with pytest.raises(SystemExit):
+        main([str(tmp_path / "missing")])

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from modules.availability.module import AvailabilityModule
 from modules.core import codec
 from modules.core.errors import TxError
-from tests.modules.forum.dao_fakes import FakeReputation, addr, at, make_ctx
+from tests.modules.forum.dao_helpers import addr, at, make_ctx, new_reputation, sum_of_balances
 
 PEOPLE = [addr(n) for n in ("p0", "p1", "p2")]
 KINDS = ["block_production", "storage"]
@@ -30,7 +30,7 @@ action = st.one_of(
 @settings(max_examples=80, deadline=None)  # type: ignore[untyped-decorator]
 @given(st.lists(action, max_size=40))  # type: ignore[untyped-decorator]
 def test_random_actions_keep_stakes_and_encumbrances_in_step(actions: list[tuple[object, ...]]) -> None:
-    rep = FakeReputation()
+    rep = new_reputation()
     keeper = AvailabilityModule(rep).keeper
     ctx = make_ctx(time_s=1_000)
     for who in PEOPLE:
@@ -73,4 +73,4 @@ def test_random_actions_keep_stakes_and_encumbrances_in_step(actions: list[tuple
             chosen = keeper.select(ctx, kind, codec.u64(now))
             assert (chosen is None) == (not active)
             assert chosen is None or chosen in {s.id for s in active}
-        assert rep.total_supply(ctx) <= supply and rep.sum_of_balances(ctx) == rep.total_supply(ctx)
+        assert rep.total_supply(ctx) <= supply and sum_of_balances(rep, ctx) == rep.total_supply(ctx)

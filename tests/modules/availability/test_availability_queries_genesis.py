@@ -9,13 +9,13 @@ from modules.availability.types import BLOCK_PRODUCTION, Params
 from modules.core.address import to_bech32
 from modules.core.errors import GenesisError
 from modules.core.module import QueryError
-from tests.modules.forum.dao_fakes import FakeReputation, addr, at, make_ctx
+from tests.modules.forum.dao_helpers import addr, at, make_ctx, new_reputation
 
 ALICE, BOB = addr("alice"), addr("bob")
 
 
 def test_queries_show_stakes_by_kind_and_member_with_their_activity() -> None:
-    rep = FakeReputation()
+    rep = new_reputation()
     module = AvailabilityModule(rep)
     ctx = make_ctx(time_s=100)
     rep.mint(ctx, ALICE, 100)
@@ -50,11 +50,11 @@ def test_queries_show_stakes_by_kind_and_member_with_their_activity() -> None:
 )
 def test_bad_query_arguments_are_query_errors(path: str, args: dict[str, object]) -> None:
     with pytest.raises(QueryError):
-        AvailabilityModule(FakeReputation()).queries()[path](make_ctx().read_only(), args)
+        AvailabilityModule(new_reputation()).queries()[path](make_ctx().read_only(), args)
 
 
 def test_genesis_params() -> None:
-    module = AvailabilityModule(FakeReputation())
+    module = AvailabilityModule(new_reputation())
     ctx = make_ctx()
     module.init_genesis(ctx, {"params": {"min_stake": 5}})
     assert module.keeper.params(ctx) == Params(min_stake=5)

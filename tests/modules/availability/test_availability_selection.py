@@ -10,7 +10,7 @@ from modules.availability.module import AvailabilityModule
 from modules.availability.selection import uniform_below, weighted_index
 from modules.availability.types import BLOCK_PRODUCTION
 from modules.core import codec
-from tests.modules.forum.dao_fakes import FakeReputation, addr, at, make_ctx
+from tests.modules.forum.dao_helpers import addr, at, make_ctx, new_reputation
 
 DAY = 86_400
 
@@ -70,7 +70,7 @@ def test_uniform_below_rejects_the_biased_tail_and_rehashes() -> None:
 
 
 def test_select_weights_active_unassigned_stakes_and_is_deterministic() -> None:
-    rep = FakeReputation()
+    rep = new_reputation()
     keeper = AvailabilityModule(rep).keeper
     ctx = make_ctx(time_s=1_000)
     people = [addr(n) for n in ("a", "b", "c", "d")]

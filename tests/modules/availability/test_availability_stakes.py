@@ -19,7 +19,7 @@ from modules.availability.types import (
 )
 from modules.core.context import Context
 from modules.core.errors import ErrorCode, TxError
-from tests.modules.forum.dao_fakes import FakeReputation, addr, at, make_ctx, snapshot
+from tests.modules.forum.dao_helpers import addr, at, make_ctx, new_reputation, snapshot
 
 ALICE, BOB = addr("alice"), addr("bob")
 DAY = 86_400
@@ -28,7 +28,7 @@ T0 = 1_000  # block time (s) of the first block
 
 class World:
     def __init__(self, params: Params | None = None) -> None:
-        self.rep = FakeReputation()
+        self.rep = new_reputation()
         self.module = AvailabilityModule(self.rep)
         self.keeper = self.module.keeper
         self.ctx: Context = make_ctx(time_s=T0)

@@ -9,14 +9,14 @@ from modules.core.errors import ErrorCode, TxError
 from modules.forum import errors as E
 from modules.forum.module import ForumModule
 from modules.forum.types import INCINERATOR_ID, PPM, Author, Citation, MsgPost, Params
-from tests.modules.forum.dao_fakes import FakeReputation, addr, make_ctx, snapshot
+from tests.modules.forum.dao_helpers import addr, make_ctx, new_reputation, snapshot
 
 ALICE, BOB, CAROL = addr("alice"), addr("bob"), addr("carol")
 HASH = bytes(range(32))
 
 
 def setup() -> tuple[ForumModule, Context]:
-    module = ForumModule(FakeReputation())
+    module = ForumModule(new_reputation())
     ctx = make_ctx()
     module.init_genesis(ctx, module.default_genesis())
     return module, ctx

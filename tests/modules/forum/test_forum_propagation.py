@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from modules.core.context import Context
 from modules.forum.module import ForumModule
 from modules.forum.types import INCINERATOR_ID, PPM, AwardOutcome, Params
-from tests.modules.forum.dao_fakes import FakeReputation, addr, make_ctx
+from tests.modules.forum.dao_helpers import addr, make_ctx, new_reputation, sum_of_balances
 
 A, B, C, D, E = (addr(n) for n in "ABCDE")
 HASH = b"\x11" * 32
@@ -17,7 +17,7 @@ HASH = b"\x11" * 32
 
 class World:
     def __init__(self, depth_limit: int = 3) -> None:
-        self.rep = FakeReputation()
+        self.rep = new_reputation()
         self.forum = ForumModule(self.rep).keeper
         self.ctx: Context = make_ctx()
         self.forum.set_params(self.ctx, Params(depth_limit=depth_limit))
@@ -33,7 +33,7 @@ class World:
         # conservation, whatever the case
         assert outcome.minted + outcome.destroyed == amount
         assert self.rep.total_supply(self.ctx) == supply_before + outcome.minted - outcome.leached
-        assert self.rep.sum_of_balances(self.ctx) == self.rep.total_supply(self.ctx)
+        assert sum_of_balances(self.rep, self.ctx) == self.rep.total_supply(self.ctx)
         return outcome
 
     def rep_of(self, who: bytes) -> int:

@@ -9,13 +9,13 @@ from modules.core.errors import GenesisError
 from modules.core.module import QueryError
 from modules.forum.module import ForumModule
 from modules.forum.types import INCINERATOR_ID, PPM, Params
-from tests.modules.forum.dao_fakes import FakeReputation, addr, make_ctx
+from tests.modules.forum.dao_helpers import addr, make_ctx, new_reputation
 
 ALICE, BOB = addr("alice"), addr("bob")
 
 
 def test_post_and_author_queries_answer_with_values_and_bech32_addresses() -> None:
-    module = ForumModule(FakeReputation())
+    module = ForumModule(new_reputation())
     ctx = make_ctx()
     k = module.keeper
     p1 = k.create_post(ctx, sender=ALICE, content_hash=b"\x01" * 32, authors=[(ALICE, PPM)], citations=[])
@@ -59,13 +59,13 @@ def test_post_and_author_queries_answer_with_values_and_bech32_addresses() -> No
     ],
 )
 def test_bad_query_arguments_are_query_errors(path: str, args: dict[str, object]) -> None:
-    module = ForumModule(FakeReputation())
+    module = ForumModule(new_reputation())
     with pytest.raises(QueryError):
         module.queries()[path](make_ctx().read_only(), args)
 
 
 def test_genesis_params_round_trip_and_bad_params_are_named() -> None:
-    module = ForumModule(FakeReputation())
+    module = ForumModule(new_reputation())
     ctx = make_ctx()
     module.init_genesis(ctx, {"params": {"depth_limit": 2}})
     assert module.keeper.params(ctx) == Params(depth_limit=2)

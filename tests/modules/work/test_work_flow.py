@@ -12,7 +12,7 @@ from modules.core.errors import ErrorCode, TxError
 from modules.work import errors as E
 from modules.work.keeper import CALLBACK_NAME, assignment_seed
 from modules.work.types import MsgRequestWork, MsgSubmitEvidence, MsgVerdict, Status, Verdict
-from tests.modules.forum.dao_fakes import SECOND, at, snapshot
+from tests.modules.forum.dao_helpers import SECOND, at, snapshot
 from tests.modules.work.work_fakes import POOL_ESCROW, FakePool, PoolStake
 from tests.modules.work.work_world import CLIENT, DAY, DETAILS, ESCROW, EXPERT, HOUR, OTHER, T0, World
 

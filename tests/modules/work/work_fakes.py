@@ -10,7 +10,8 @@ from modules.core import codec
 from modules.core.context import Context
 from modules.core.errors import ErrorCode
 from modules.core.store import StoreKey
-from tests.modules.forum.dao_fakes import FakeReputation, addr
+from modules.reputation.keeper import ReputationKeeper
+from tests.modules.forum.dao_helpers import addr
 
 ERR_FAKE_POOL = ErrorCode("validation_pool", 9, "pool refused")
 POOL_ESCROW = addr("module/validation_pool")
@@ -34,7 +35,7 @@ class FakePool:
 class FakePools:
     """Records initiations and stakes in state; escrows the fee and encumbers stakes like the real one."""
 
-    def __init__(self, bank: BankKeeper, rep: FakeReputation) -> None:
+    def __init__(self, bank: BankKeeper, rep: ReputationKeeper) -> None:
         self._key = StoreKey("fakepools")
         self._bank = bank
         self._rep = rep

@@ -14,7 +14,7 @@ from modules.forum.module import ForumModule
 from modules.forum.types import PPM
 from modules.work.module import WorkModule, default_escrow
 from modules.work.types import MsgRequestWork, MsgSubmitEvidence, WorkRequest
-from tests.modules.forum.dao_fakes import FakeReputation, addr, at, make_ctx
+from tests.modules.forum.dao_helpers import addr, at, make_ctx, new_reputation
 from tests.modules.work.work_fakes import FakePool, FakePools
 
 CLIENT, EXPERT, OTHER = addr("client"), addr("expert"), addr("other")
@@ -29,7 +29,7 @@ class World:
     """A client with 1,000 tokens; EXPERT has 500 REP staked for block production (stake 1)."""
 
     def __init__(self, expert_stake: int = 500) -> None:
-        self.rep = FakeReputation()
+        self.rep = new_reputation()
         self.bank = BankKeeper(StoreKey("bank"))
         escrow = self.bank.register_module_account("work")
         self.forum = ForumModule(self.rep)

@@ -1,0 +1,60 @@
+"""The work loop on a real one-node chain through the CLI only: an expert signals availability with a
+zero-REP stake (bootstrap), a client requests work, the expert posts evidence, the client approves,
+and the first validation pool passes automatically: REP is minted to the expert through the forum."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from modules.core.address import to_bech32
+from tests.integration.test_devnet import Devnet
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+
+
+@pytest.fixture
+def devnet(tmp_path: Path) -> Iterator[Devnet]:
+    net = Devnet(tmp_path)
+    try:
+        yield net
+    finally:
+        net.stop_all()
+
+
+def test_work_loop_through_the_cli(devnet: Devnet) -> None:
+    devnet.start()
+    devnet.wait_height(2)
+    cli = devnet.cli
+
+    assert cli("tx", "send", "--from", "alice", "bob", "1000", "--wait")["deliver"]["code"] == 0  # bob's fees
+    # bob has no REP yet: his 0-REP stake is selectable by the bootstrap rule
+    staked = cli("tx", "availability", "stake", "--from", "bob", "block_production", "0", "3600", "--wait")
+    assert staked["deliver"]["code"] == 0
+    requested = cli(
+        "tx", "work", "request", "--from", "alice", "block_production", "1000", "600",
+        "--details", "produce a block", "--wait",
+    )  # fmt: skip
+    assert requested["deliver"]["code"] == 0
+    request = cli("query", "work", "request", "1")
+    assert (request["expert"], request["status"]) == (to_bech32(devnet.bob.address), "assigned")
+
+    posted = cli("tx", "forum", "post", "--from", "bob", "--content", "block 42 produced", "--wait")
+    assert posted["deliver"]["code"] == 0
+    refused = cli("tx", "work", "evidence", "--from", "alice", "1", "1", "--wait", expect=4)
+    assert (refused["check"]["codespace"], refused["check"]["code"]) == ("work", 7)  # not the expert
+    assert cli("tx", "work", "evidence", "--from", "bob", "1", "1", "--wait")["deliver"]["code"] == 0
+    assert cli("tx", "work", "verdict", "--from", "alice", "1", "approve", "--wait")["deliver"]["code"] == 0
+
+    # no REP exists: the pool is due at once and passes; its for-half (500 of the 1,000 minted) goes to
+    # the evidence post, i.e. to bob; the against-half has no for-stakers to go to and is not minted
+    devnet.wait_until(
+        "the pool's resolution", lambda: cli("query", "work", "request", "1")["status"] != "pool_open"
+    )
+    assert cli("query", "work", "request", "1")["status"] == "accepted"
+    assert cli("query", "forum", "post", "1")["value"] == 500
+    rep = devnet.client.query("/reputation/balance", address=to_bech32(devnet.bob.address))
+    assert rep["balance"] == 500
+    assert cli("query", "forum", "by-author", "bob")["post_ids"] == [1]
