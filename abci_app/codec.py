@@ -36,6 +36,7 @@ from modules.availability.types import MsgExtendAvailability, MsgReclaimAvailabi
 from modules.bank.types import MsgSend
 from modules.core.address import from_bech32, to_bech32
 from modules.forum.types import MsgPost
+from modules.governance.types import MsgProposeParamChange
 from modules.producers.types import MsgRegisterConsensusKey
 from modules.reputation.types import MsgSetStakeAllowance
 from modules.salary.types import MsgClaimSalary
@@ -63,6 +64,8 @@ _MESSAGES: tuple[tuple[str, type], ...] = (
     ("request_work", MsgRequestWork),
     ("submit_evidence", MsgSubmitEvidence),
     ("verdict", MsgVerdict),
+    # governance 70-79
+    ("propose_param_change", MsgProposeParamChange),
     # producers 80-99
     ("register_consensus_key", MsgRegisterConsensusKey),
 )

@@ -19,6 +19,7 @@ from modules.bank.module import BankModule
 from modules.core.context import Context
 from modules.core.module import Module, MsgHandler, QueryHandler
 from modules.forum.module import ForumModule
+from modules.governance.module import GovernanceModule
 from modules.reputation.module import ReputationModule
 from modules.salary.module import SalaryModule
 from modules.validation_pool.module import ValidationPoolModule
@@ -92,6 +93,15 @@ def default_wiring() -> Wiring:
         escrow=bank.keeper.register_module_account("work"),
     )
     pools.keeper.register_result_hook(work.name, work)
+    governance = GovernanceModule(
+        bank=bank.keeper,
+        forum=forum.keeper,
+        pools=pools.keeper,
+        account=bank.keeper.register_module_account("governance"),
+    )
+    pools.keeper.register_result_hook(governance.name, governance)  # its staged pools report back
+    for governed in (auth, forum, availability, pools, work):  # (governance registers its own params)
+        governance.registry.register(governed.name, governed.keeper)
 
     def ante(ctx: Context, tx: DecodedTx) -> None:
         auth.keeper.ante(ctx, tx.pub_key, tx.nonce, tx.fee, tx.memo)
@@ -102,7 +112,8 @@ def default_wiring() -> Wiring:
 
     # end_block order: pools resolve first (their result hooks reach work), then work acts on its
     # deadlines and verdict cutoffs; salary last: its end_block sweeps the block's tx fees.
-    modules = [auth, bank, reputation, forum, availability, pools, work, salary]
+    # governance first: params voted for this height apply before any other hook or tx reads them.
+    modules = [governance, auth, bank, reputation, forum, availability, pools, work, salary]
     return wire(modules, ante=ante, max_tx_bytes=max_tx_bytes)
 
 

@@ -1,4 +1,5 @@
-"""Founding accounts: a balance in the bank section, an account in the auth section."""
+"""Founding accounts: a balance in the bank section, an account in the auth section, and the
+REP that founders hold at genesis (the reputation section: genesis REP counts as minted)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,17 @@ from typing import Any
 
 from modules.auth import genesis as auth_genesis
 from modules.bank import genesis as bank_genesis
-from modules.core.address import from_bech32
+from modules.core.address import from_bech32, to_bech32
 from modules.core.errors import GenesisError
+
+
+def _address_bytes(address: bytes | str) -> bytes:
+    if isinstance(address, bytes):
+        return address
+    try:
+        return from_bech32(address)
+    except ValueError as exc:
+        raise GenesisError(f"address: {exc}") from None
 
 
 def add_account(app_state: dict[str, Any], address: bytes | str, balance: int, pub_key: bytes = b"") -> None:
@@ -15,11 +25,7 @@ def add_account(app_state: dict[str, Any], address: bytes | str, balance: int, p
 
     ``address`` is 20 bytes or ``bpdao1…``; ``pub_key`` may be given when known.
     """
-    if isinstance(address, str):
-        try:
-            address = from_bech32(address)
-        except ValueError as exc:
-            raise GenesisError(f"address: {exc}") from None
+    address = _address_bytes(address)
     if balance < 0:
         raise GenesisError(f"balance: must be >= 0, got {balance}")
     for section in ("bank", "auth"):
@@ -27,3 +33,19 @@ def add_account(app_state: dict[str, Any], address: bytes | str, balance: int, p
             raise GenesisError(f"{section}: missing section (build the app_state first)")
     auth_genesis.add_account(app_state["auth"], address, pub_key)  # may refuse the key: first
     bank_genesis.add_balance(app_state["bank"], address, balance)
+
+
+def add_reputation(app_state: dict[str, Any], address: bytes | str, amount: int) -> None:
+    """Give ``address`` ``amount`` REP at genesis (adds to an existing entry)."""
+    address = _address_bytes(address)
+    if amount < 0:
+        raise GenesisError(f"reputation: must be >= 0, got {amount}")
+    section = app_state.get("reputation")
+    if section is None:
+        raise GenesisError("reputation: missing section (build the app_state first)")
+    text = to_bech32(address)
+    for entry in section["balances"]:
+        if entry["address"] == text:
+            entry["amount"] += amount
+            return
+    section["balances"].append({"address": text, "amount": amount})

@@ -19,6 +19,7 @@ import argparse
 import base64
 import dataclasses
 import hashlib
+import inspect
 import json
 import os
 import re
@@ -48,6 +49,8 @@ LOADGEN_SRC = REPO_ROOT / "scripts" / "loadgen"
 CHAIN_ID = "bpdao-bench"
 BLOCK_MAX_BYTES = 4 * 1024 * 1024  # cometbft init's default; `cometbft testnet` writes a much larger one
 HZ = os.sysconf("SC_CLK_TCK")
+CACHE_DIR = Path(tempfile.gettempdir()) / "bpdao-bench-cache"  # signed tx files: costly to rebuild
+CACHE_KEEP = 4
 
 
 def say(msg: str) -> None:
@@ -75,6 +78,26 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU of a live process (all its threads), from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / HZ
+
+
+def box_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy (all processes, all cores), from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / HZ
+
+
+def wait_for_port(port: int, timeout: float, proc: subprocess.Popen[bytes], work: Path) -> None:
+    """Until something listens on 127.0.0.1:port (so cometbft need not back off and retry)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app (pid {proc.pid}) exited with {proc.returncode}; logs in {work}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port} after {timeout:.0f}s; logs in {work}")
 
 
 class Processes:
@@ -259,6 +282,9 @@ class AppUnderTest(Protocol):
     def transactions(self, count: int, size: int) -> Iterator[tuple[str, bytes]]:
         """``count`` distinct (group, tx) pairs; a group's txs must arrive in order."""
 
+    def fingerprint(self) -> str:
+        """Changes whenever transactions() would build other bytes (the tx file cache key)."""
+
 
 class KvstoreApp:
     """CometBFT's Go example app, ``abci-cli kvstore``, over the socket protocol."""
@@ -280,6 +306,9 @@ class KvstoreApp:
             "--persist",
             str(work / f"kvstore{node.index}"),
         ]
+
+    def fingerprint(self) -> str:
+        return "kvstore-v1"
 
     def transactions(self, count: int, size: int) -> Iterator[tuple[str, bytes]]:
         # "key=value" with a unique key, padded to exactly `size` bytes; no ordering constraint.
@@ -309,6 +338,10 @@ def _sign_range(args: tuple[int, int, int, int, str]) -> list[tuple[str, bytes]]
     first, last, senders, size, chain_id = args
     keys: dict[int, SigningKey] = {}
     addresses: dict[int, bytes] = {}
+    # memo length that pads a tx to `size`, by the nonce's varint width (the only part of a transfer
+    # whose length varies); the signature's length is fixed, so a placeholder measures the tx.
+    memo_for: dict[int, int] = {}
+    placeholder = bytes(64)
 
     def key(i: int) -> SigningKey:
         if i not in keys:
@@ -316,20 +349,28 @@ def _sign_range(args: tuple[int, int, int, int, str]) -> list[tuple[str, bytes]]
             addresses[i] = address_from_pubkey(bytes(keys[i].verify_key))
         return keys[i]
 
+    def fit_memo(msgs: list[MsgSend], nonce: int, pub_key: bytes) -> int:
+        def length(memo_len: int) -> int:
+            body = encode_body(msgs, chain_id=chain_id, nonce=nonce, fee=TRANSFER_FEE, memo="m" * memo_len)
+            return len(encode_tx(body, pub_key, placeholder))
+
+        memo_len = max(0, size - length(0) - 2)  # the memo field adds a tag, a length, the bytes
+        while memo_len > 0 and length(memo_len) > size:
+            memo_len -= 1
+        return memo_len
+
     out = []
     for line in range(first, last):
         sender, nonce = line % senders, line // senders
-        signer = key(sender)
-        key((sender + 1) % senders)
-        msgs = [MsgSend(to=addresses[(sender + 1) % senders], amount=TRANSFER_AMOUNT)]
-        memo = ""
-        for _ in range(4):  # the memo's own length prefix can grow by a byte: converge
-            body = encode_body(msgs, chain_id=chain_id, nonce=nonce, fee=TRANSFER_FEE, memo=memo)
-            tx = encode_tx(body, bytes(signer.verify_key), signer.sign(SIGN_DOMAIN + body).signature)
-            if len(tx) == size or (len(tx) > size and not memo):
-                break
-            memo = "m" * max(0, len(memo) + size - len(tx))
-        out.append((f"s{sender}", tx))
+        signer, recipient = key(sender), (sender + 1) % senders
+        key(recipient)
+        pub_key = bytes(signer.verify_key)
+        msgs = [MsgSend(to=addresses[recipient], amount=TRANSFER_AMOUNT)]
+        width = (nonce.bit_length() + 6) // 7  # 0 for nonce 0, which proto3 leaves out
+        if width not in memo_for:
+            memo_for[width] = fit_memo(msgs, nonce, pub_key)
+        body = encode_body(msgs, chain_id=chain_id, nonce=nonce, fee=TRANSFER_FEE, memo="m" * memo_for[width])
+        out.append((f"s{sender}", encode_tx(body, pub_key, signer.sign(SIGN_DOMAIN + body).signature)))
     return out
 
 
@@ -344,31 +385,36 @@ class BpdaoApp:
         self.use_cli = launch == "cli" or (launch == "auto" and (REPO_ROOT / "abci_app" / "cli").is_dir())
 
     def prepare(self, nodes: list[Node], work: Path) -> None:
-        from abci_app.wiring import default_wiring
-        from genesis.accounts import add_account
-        from genesis.app_state import build_app_state
         from nacl.signing import SigningKey
 
-        from modules.core.address import address_from_pubkey
+        from abci_app.node import AppConfig, Home
+        from abci_app.wiring import default_wiring
+        from genesis.app_state import build_app_state, validate_app_state
+        from modules.core.address import address_from_pubkey, to_bech32
 
-        app_state = build_app_state(default_wiring().modules, {"chain_id": CHAIN_ID})
+        modules = default_wiring().modules
+        app_state = build_app_state(modules, {"chain_id": CHAIN_ID})
+        # The founders' entries straight into the documented sections, then the modules validate
+        # the whole (genesis.accounts.add_account searches the lists per call: quadratic in senders).
         for i in range(self.senders):
             pub_key = bytes(SigningKey(sender_seed(i)).verify_key)
-            add_account(app_state, address_from_pubkey(pub_key), SENDER_BALANCE, pub_key)
+            address = to_bech32(address_from_pubkey(pub_key))
+            app_state["auth"]["accounts"].append({"address": address, "pub_key": pub_key.hex(), "nonce": 0})
+            app_state["bank"]["balances"].append({"address": address, "amount": SENDER_BALANCE})
+            app_state["bank"]["supply"] += SENDER_BALANCE
+        validate_app_state(modules, app_state, CHAIN_ID)
         edit_genesis(nodes, lambda genesis: genesis.__setitem__("app_state", app_state))
         for node in nodes:
             home = work / f"bpdao{node.index}"
-            (home / "config").mkdir(parents=True)
-            (home / "data").mkdir()
-            grpc_port = free_ports(1)[0]
-            (home / "config" / "app.toml").write_text(
-                f'chain_id = "{CHAIN_ID}"\n'
-                f'abci_address = "tcp://127.0.0.1:{node.abci_port}"\n'
-                f'grpc_address = "127.0.0.1:{grpc_port}"\n'
-                f'node_rpc = "tcp://127.0.0.1:{node.rpc_port}"\n'
-                'data_dir = "data"\n'
-                'keyring_backend = "test"\n'
+            (home / "data").mkdir(parents=True)
+            config = AppConfig(
+                chain_id=CHAIN_ID,
+                abci_address=f"tcp://127.0.0.1:{node.abci_port}",
+                grpc_address=f"127.0.0.1:{free_ports(1)[0]}",
+                node_rpc=f"tcp://127.0.0.1:{node.rpc_port}",
+                keyring_backend="test",
             )
+            Home.at(home).write_config(config)
 
     def command(self, node: Node, work: Path) -> list[str]:
         home = work / f"bpdao{node.index}"
@@ -383,6 +429,15 @@ class BpdaoApp:
             "run(Application(sys.argv[1]), sys.argv[2])\n"
         )
         return [sys.executable, str(launcher), str(home / "data"), f"tcp://127.0.0.1:{node.abci_port}"]
+
+    def fingerprint(self) -> str:
+        """The senders, the chain, and every source file that shapes a signed transfer's bytes."""
+        digest = hashlib.sha256(f"{self.senders}/{CHAIN_ID}/{TRANSFER_AMOUNT}/{TRANSFER_FEE}".encode())
+        digest.update(inspect.getsource(_sign_range).encode() + inspect.getsource(sender_seed).encode())
+        sources = ["abci_app/txcodec.py", "abci_app/codec.py", "modules/bank/types.py"]
+        for path in [*(REPO_ROOT / p for p in sources), *sorted((REPO_ROOT / "proto").rglob("*.proto"))]:
+            digest.update(path.read_bytes() if path.exists() else b"-")
+        return digest.hexdigest()
 
     def transactions(self, count: int, size: int) -> Iterator[tuple[str, bytes]]:
         from concurrent.futures import ProcessPoolExecutor
@@ -460,7 +515,8 @@ class RoundResult:
     latency_commit_ms: tuple[float, float]
     latency_header_ms: tuple[float, float]
     cpu_cores: dict[str, float]
-    cpu_us_per_tx: float
+    cpu_us_per_tx: float  # app CPU per committed tx
+    node_us_per_tx: float  # cometbft CPU per committed tx
     profile: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -481,13 +537,32 @@ def percentile(sorted_values: Sequence[float], pct: int) -> float:
     return sorted_values[rank - 1]
 
 
-def write_tx_file(app: AppUnderTest, path: Path, count: int, size: int) -> list[int]:
+def tx_file(app: AppUnderTest, count: int, size: int) -> tuple[Path, dict[str, int]]:
+    """The app's pre-built txs (``[group ]hex`` lines), from the cache when the same inputs built them."""
+    key = hashlib.sha256(json.dumps([app.name, app.fingerprint(), count, size]).encode()).hexdigest()[:16]
+    path = CACHE_DIR / f"{app.name}-{count}x{size}-{key}.txt"
+    meta_path = path.with_suffix(".json")
+    if path.exists() and meta_path.exists():
+        meta: dict[str, int] = json.loads(meta_path.read_text())
+        say(f"{meta['count']} {app.name} txs from cache {path}")
+        return path, meta
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
     sizes = []
-    with path.open("w") as out:
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w") as out:
         for group, tx in app.transactions(count, size):
             sizes.append(len(tx))
             out.write(f"{group} {tx.hex()}\n" if group else f"{tx.hex()}\n")
-    return sizes
+    tmp.replace(path)
+    meta = {"count": len(sizes), "min": min(sizes), "max": max(sizes)}
+    meta_path.write_text(json.dumps(meta))
+    built = time.monotonic() - t0
+    say(f"{len(sizes)} {app.name} txs built in {built:.1f}s, {meta['min']}..{meta['max']} bytes")
+    for old in sorted(CACHE_DIR.glob("*.txt"), key=lambda p: p.stat().st_mtime)[:-CACHE_KEEP]:
+        old.unlink()
+        old.with_suffix(".json").unlink(missing_ok=True)
+    return path, meta
 
 
 def run_loadgen(
@@ -570,10 +645,7 @@ def measure(
         cometbft, work / "net", settings.nodes, settings.timeout_commit, settings.mempool_size
     )
     app.prepare(nodes, work)
-    txs = work / "txs.txt"
-    t0 = time.monotonic()
-    sizes = write_tx_file(app, txs, settings.tx_count, settings.tx_size)
-    say(f"{len(sizes)} txs written in {time.monotonic() - t0:.1f}s, size {min(sizes)}..{max(sizes)} bytes")
+    txs, _ = tx_file(app, settings.tx_count, settings.tx_size)
     procs = Processes()
     sampled: SampledCommand | None = None
     try:
@@ -584,7 +656,8 @@ def measure(
                 sampled = profiler(node, work)
                 argv = sampled.argv
             app_procs.append(procs.start("apps", argv, work / f"app{node.index}.log"))
-        time.sleep(0.5)
+        for node, proc in zip(nodes, app_procs, strict=True):
+            wait_for_port(node.abci_port, 60, proc, work)
         node_procs = [
             procs.start(
                 "nodes",
@@ -607,6 +680,7 @@ def measure(
         cpu0 = {
             "app": sum(cpu_seconds(p.pid) for p in app_procs),
             "node": sum(cpu_seconds(p.pid) for p in node_procs),
+            "box": box_busy_seconds(),
         }
         if sampled:
             sampled.send("start")
@@ -616,6 +690,7 @@ def measure(
         cpu1 = {
             "app": sum(cpu_seconds(p.pid) for p in app_procs),
             "node": sum(cpu_seconds(p.pid) for p in node_procs),
+            "box": box_busy_seconds(),
         }
         alive()
         drain(port, settings.drain_seconds)
@@ -666,6 +741,8 @@ def summarize(
         notes.append(f"{missing} accepted txs not found in blocks read (still in mempool after the drain)")
     cores = {k: (cpu1[k] - cpu0[k]) / window_s for k in cpu0}
     cores["loadgen"] = loadgen_cpu / window_s
+    # what the rest of the shared machine took meanwhile (this script's own share included, ~0)
+    cores["others"] = max(0.0, cores.pop("box") - cores["app"] - cores["node"] - cores["loadgen"])
     return RoundResult(
         app=name,
         load=load,
@@ -680,6 +757,7 @@ def summarize(
         latency_header_ms=(percentile(lat_header, 50), percentile(lat_header, 95)),
         cpu_cores=cores,
         cpu_us_per_tx=(cpu1["app"] - cpu0["app"]) * 1e6 / committed if committed else float("nan"),
+        node_us_per_tx=(cpu1["node"] - cpu0["node"]) * 1e6 / committed if committed else float("nan"),
         profile=profile,
         notes=notes,
     )
@@ -688,7 +766,7 @@ def summarize(
 # -- report --------------------------------------------------------------------------------------
 
 
-def report(rounds: list[list[RoundResult]], s: LoadSettings) -> str:
+def report(rounds: list[list[RoundResult]], s: LoadSettings, profile_run: RoundResult | None = None) -> str:
     lines = [
         f"# bench_node: {s.nodes} node(s), {s.conns} conns, broadcast_tx_{s.method}, "
         f"rate {s.rate or 'max'}, {s.seconds:g}s load, ~{s.tx_size}-byte txs, "
@@ -697,16 +775,16 @@ def report(rounds: list[list[RoundResult]], s: LoadSettings) -> str:
         "",
         f"{'round':<5} {'app':<8} {'tx/s':>6} {'committed':>9} {'blocks/s':>8} {'max/blk':>7} "
         f"{'p50 ms':>6} {'p95 ms':>6} {'hdr p50':>7} {'hdr p95':>7} {'accepted':>9} "
-        f"{'cores app/node/lg':>17} {'app µs/tx':>9}",
+        f"{'cores app/node/lg/others':>24} {'app µs/tx':>9} {'node µs/tx':>10}",
     ]
     for number, results in enumerate(rounds, 1):
         for r in results:
-            cores = f"{r.cpu_cores['app']:.2f}/{r.cpu_cores['node']:.2f}/{r.cpu_cores['loadgen']:.2f}"
+            cores = "/".join(f"{r.cpu_cores[k]:.2f}" for k in ("app", "node", "loadgen", "others"))
             lines.append(
                 f"{number:<5} {r.app:<8} {r.tx_per_s:>6.0f} {r.committed:>9} {r.blocks_per_s:>8.2f} "
                 f"{r.max_block_txs:>7} {r.latency_commit_ms[0]:>6.0f} {r.latency_commit_ms[1]:>6.0f} "
                 f"{r.latency_header_ms[0]:>7.0f} {r.latency_header_ms[1]:>7.0f} {r.load['accepted']:>9} "
-                f"{cores:>17} {r.cpu_us_per_tx:>9.0f}"
+                f"{cores:>24} {r.cpu_us_per_tx:>9.0f} {r.node_us_per_tx:>10.0f}"
             )
             for note in r.notes:
                 lines.append(f"      note: {note}")
@@ -715,9 +793,15 @@ def report(rounds: list[list[RoundResult]], s: LoadSettings) -> str:
             if r.load["rejected"]:
                 lines.append(f"      rejected by CheckTx code: {json.dumps(r.load['rejected_by_code'])}")
     lines += ["", *summary_lines(rounds)]
-    profiled = [r for results in rounds for r in results if r.profile]
-    if profiled:
-        lines += ["", *format_profile(profiled[-1].app, profiled[-1].profile or {})]
+    if profile_run is not None and profile_run.profile:
+        lines += [
+            "",
+            f"(the profile comes from an extra {profile_run.window_s:.0f} s run of {profile_run.app} under "
+            f"the sampler, kept out of the figures above: {profile_run.tx_per_s:.0f} tx/s, "
+            f"{profile_run.cpu_us_per_tx:.0f} app µs/tx there)",
+            "",
+            *format_profile(profile_run.app, profile_run.profile),
+        ]
     return "\n".join(lines)
 
 
@@ -750,19 +834,36 @@ def summary_lines(rounds: list[list[RoundResult]]) -> list[str]:
 
 
 def format_profile(app: str, profile: dict[str, Any], top: int = 15) -> list[str]:
-    total = profile["cpu_ns"] or 1
+    busy = profile["busy_samples"] or 1
+    samples = profile["busy_samples"] + profile["idle_samples"]
+    main_cpu, cpu = profile["main_cpu_ns"] / 1e9, profile["cpu_ns"] / 1e9
+    threads = sorted(profile["threads"].items(), key=lambda kv: -kv[1])
     lines = [
-        f"## {app} app CPU profile (sampled every {profile['interval_ms']} ms, {profile['samples']} samples, "
-        f"{profile['cpu_ns'] / 1e9:.1f} CPU s in the window, weighted by thread CPU time)",
-        f"{'own %':>6} {'cum %':>6}  function",
+        f"## {app} app profile over the load window: {cpu:.1f} CPU s in all threads, {main_cpu:.1f} in the "
+        f"main thread (the ABCI event loop, where the app runs)",
+        f"   {samples} samples, one per {profile['interval_ms']:g} ms of process CPU; "
+        f"{100 * profile['idle_samples'] / max(1, samples):.0f}% found the loop in select (CPU spent by "
+        f"other threads or the kernel); sampler overhead "
+        f"{100 * profile['sampler_cpu_ns'] / max(1, profile['main_cpu_ns']):.1f}% of the main thread's CPU",
+        "   threads by CPU s: " + ", ".join(f"{n.split('#')[0]} {ns / 1e9:.2f}" for n, ns in threads[:4]),
+        f"{'own %':>6} {'cum %':>6}  function (% of busy samples, by own)",
     ]
     own: dict[str, int] = profile["own"]
     cum: dict[str, int] = profile["cum"]
-    for fn, ns in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
-        lines.append(f"{100 * ns / total:>6.1f} {100 * cum.get(fn, 0) / total:>6.1f}  {fn}")
-    lines += ["", f"{'cum %':>6} {'own %':>6}  function (by cumulative)"]
-    for fn, ns in sorted(cum.items(), key=lambda kv: -kv[1])[:top]:
-        lines.append(f"{100 * ns / total:>6.1f} {100 * own.get(fn, 0) / total:>6.1f}  {fn}")
+    for fn, n in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
+        lines.append(f"{100 * n / busy:>6.1f} {100 * cum.get(fn, 0) / busy:>6.1f}  {fn}")
+    callers: dict[str, int] = profile.get("callers", {})
+    lines += ["", "   top callers of the top 5 by own:"]
+    for fn, _ in sorted(own.items(), key=lambda kv: -kv[1])[:5]:
+        mine = sorted(
+            ((k, n) for k, n in callers.items() if k.startswith(fn + " <- ")), key=lambda kv: -kv[1]
+        )
+        for key, n in mine[:2]:
+            lines.append(f"{100 * n / busy:>6.1f}         {key}")
+    lines += ["", f"{'cum %':>6} {'own %':>6}  function (by cumulative; frames on every stack omitted)"]
+    inner = [(fn, n) for fn, n in cum.items() if n < 0.98 * busy]
+    for fn, n in sorted(inner, key=lambda kv: -kv[1])[:top]:
+        lines.append(f"{100 * n / busy:>6.1f} {100 * own.get(fn, 0) / busy:>6.1f}  {fn}")
     return lines
 
 
@@ -773,7 +874,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--apps", nargs="+", default=["kvstore", "bpdao"], choices=["kvstore", "bpdao"])
     p.add_argument("--seconds", type=float, default=20.0, help="load seconds per app (default %(default)s)")
-    p.add_argument("--conns", type=int, default=16, help="concurrent connections (default %(default)s)")
+    p.add_argument("--conns", type=int, default=64, help="concurrent connections (default %(default)s)")
     p.add_argument(
         "--rate", type=float, default=0.0, help="total offered tx/s; 0 = as fast as CheckTx answers"
     )
@@ -794,7 +895,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="our app as `bpdao app` (cli) or only the ABCI server + Application (direct); "
         "auto: cli if present",
     )
-    p.add_argument("--no-profile", action="store_true", help="do not sample our app's CPU profile")
+    p.add_argument(
+        "--profile-seconds",
+        type=float,
+        default=10.0,
+        help="load seconds of the extra, profiled run of our app (0: none; default %(default)s)",
+    )
     p.add_argument(
         "--repeat",
         type=int,
@@ -802,6 +908,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="rounds; each runs every app once, in turn (default %(default)s)",
     )
     p.add_argument("--json", type=Path, help="also write the results as JSON here")
+    p.add_argument("--work-root", type=Path, default=None, help="where work directories go (default: temp)")
     p.add_argument("--keep", action="store_true", help="keep the work directory (logs, homes, sends)")
     return p.parse_args(argv)
 
@@ -834,26 +941,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     for _ in range(args.repeat):
         results: list[RoundResult] = []
         for name in args.apps:
-            results.append(run_round(name, args, settings, cometbft, loadgen))
+            results.append(run_round(name, args, settings, cometbft, loadgen, profiled=False))
         rounds.append(results)
-    print(report(rounds, settings), flush=True)
+    profile_run = None
+    if "bpdao" in args.apps and args.profile_seconds > 0:
+        # A separate run: the sampler costs the app CPU, so it must not touch the figures above.
+        profile_settings = dataclasses.replace(settings, seconds=args.profile_seconds)
+        profile_run = run_round("bpdao", args, profile_settings, cometbft, loadgen, profiled=True)
+    print(report(rounds, settings, profile_run), flush=True)
     if args.json:
-        data = [[dataclasses.asdict(r) for r in results] for results in rounds]
-        args.json.write_text(json.dumps({"settings": dataclasses.asdict(settings), "rounds": data}, indent=2))
+        data = {
+            "settings": dataclasses.asdict(settings),
+            "rounds": [[dataclasses.asdict(r) for r in results] for results in rounds],
+            "profile_run": dataclasses.asdict(profile_run) if profile_run else None,
+        }
+        args.json.write_text(json.dumps(data, indent=2))
     return 0
 
 
 def run_round(
-    name: str, args: argparse.Namespace, settings: LoadSettings, cometbft: Path, loadgen: Path
+    name: str, args: argparse.Namespace, settings: LoadSettings, cometbft: Path, loadgen: Path, profiled: bool
 ) -> RoundResult:
-    work = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+    work = Path(tempfile.mkdtemp(prefix=f"bench-{name}-", dir=args.work_root))
+    keep = args.keep
     try:
         if name == "kvstore":
             return measure(KvstoreApp(tooling.tool_binary("abci-cli")), settings, cometbft, loadgen, work)
         app = BpdaoApp(args.senders, args.launch)
-        return measure(app, settings, cometbft, loadgen, work, None if args.no_profile else sampled_app(app))
+        return measure(app, settings, cometbft, loadgen, work, sampled_app(app) if profiled else None)
+    except BaseException:
+        keep = True  # the logs are the only clue
+        for log in sorted(work.glob("*.log")):
+            say(f"--- tail of {log}:\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:]))
+        raise
     finally:
-        if args.keep:
+        if keep:
             say(f"kept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)

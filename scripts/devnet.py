@@ -1,6 +1,6 @@
 """One-node devnet demo: init a fresh home, start the node, send a transfer, show balances, stop.
 
-Run through ./scripts/devnet.sh (which runs setup first). ``--keep`` leaves the node running.
+Run with `python3 scripts/devnet.py` after ./scripts/setup.sh. ``--keep`` leaves the node running.
 """
 
 from __future__ import annotations

@@ -37,6 +37,7 @@ class Allocation:
     address: bytes
     amount: int
     pub_key: bytes = b""  # known for founders' keys
+    rep: int = 0  # REP held at genesis
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,15 +47,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--founder",
         action="append",
         default=[],
-        metavar="NAME:AMOUNT",
-        help="create key NAME in the keyring (or reuse it) and give it AMOUNT tokens at genesis; repeatable",
+        metavar="NAME:AMOUNT[:REP]",
+        help="create key NAME in the keyring (or reuse it) and give it AMOUNT tokens and REP reputation "
+        "at genesis; repeatable",
     )
     parser.add_argument(
         "--account",
         action="append",
         default=[],
-        metavar="ADDRESS:AMOUNT",
-        help="give a bpdao1… address AMOUNT tokens at genesis; repeatable",
+        metavar="ADDRESS:AMOUNT[:REP]",
+        help="give a bpdao1… address AMOUNT tokens and REP reputation at genesis; repeatable",
     )
     parser.add_argument(
         "--abci", default=DEFAULT_ABCI, help="ABCI socket the app listens on (default: %(default)s)"
@@ -71,11 +73,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _split(spec: str, flag: str) -> tuple[str, int]:
-    who, sep, amount = spec.rpartition(":")
-    if not sep or not who or not amount.isdigit():
-        raise CliError(f"{flag} {spec!r}: expected {'NAME' if flag == '--founder' else 'ADDRESS'}:AMOUNT")
-    return who, int(amount)
+def _split(spec: str, flag: str) -> tuple[str, int, int]:
+    """``WHO:AMOUNT[:REP]`` -> (who, amount, rep)."""
+    parts = spec.split(":")
+    if len(parts) not in (2, 3) or not parts[0] or not all(p.isdigit() for p in parts[1:]):
+        who = "NAME" if flag == "--founder" else "ADDRESS"
+        raise CliError(f"{flag} {spec!r}: expected {who}:AMOUNT or {who}:AMOUNT:REP")
+    return parts[0], int(parts[1]), int(parts[2]) if len(parts) == 3 else 0
 
 
 def _validate(args: argparse.Namespace) -> None:
@@ -90,16 +94,16 @@ def _validate(args: argparse.Namespace) -> None:
             raise CliError(f"--{flag}: {exc}") from None
 
 
-def _accounts(args: argparse.Namespace) -> list[tuple[str, bytes | None, int]]:
-    """(label, address or None for a founder key still to create, amount), input order."""
-    planned: list[tuple[str, bytes | None, int]] = []
+def _accounts(args: argparse.Namespace) -> list[tuple[str, bytes | None, int, int]]:
+    """(label, address or None for a founder key still to create, amount, rep), input order."""
+    planned: list[tuple[str, bytes | None, int, int]] = []
     for spec in args.founder:
-        name, amount = _split(spec, "--founder")
-        planned.append((name, None, amount))
+        name, amount, rep = _split(spec, "--founder")
+        planned.append((name, None, amount, rep))
     for spec in args.account:
-        text, amount = _split(spec, "--account")
+        text, amount, rep = _split(spec, "--account")
         try:
-            planned.append((text, from_bech32(text), amount))
+            planned.append((text, from_bech32(text), amount, rep))
         except ValueError as exc:
             raise CliError(f"--account {spec!r}: {exc}") from None
     return planned
@@ -108,13 +112,15 @@ def _accounts(args: argparse.Namespace) -> list[tuple[str, bytes | None, int]]:
 def app_state_for(chain_id: str, allocations: list[Allocation]) -> dict[str, Any]:
     """Every module's default genesis section, plus the founding accounts and their tokens."""
     from abci_app.wiring import default_wiring
-    from genesis.accounts import add_account
+    from genesis.accounts import add_account, add_reputation
     from genesis.app_state import build_app_state, validate_app_state
 
     modules = default_wiring().modules
     app_state = build_app_state(modules, {"chain_id": chain_id})
     for alloc in allocations:
         add_account(app_state, alloc.address, alloc.amount, alloc.pub_key)
+        if alloc.rep:
+            add_reputation(app_state, alloc.address, alloc.rep)
     validate_app_state(modules, app_state, chain_id)
     return app_state
 
@@ -146,15 +152,15 @@ def run(args: argparse.Namespace, out: Output) -> int:
         keyring = keyring_of(args)
         allocations: list[Allocation] = []
         created: list[dict[str, str]] = []
-        for label, address, amount in planned:
+        for label, address, amount, rep in planned:
             if address is not None:
-                allocations.append(Allocation(label, address, amount))
+                allocations.append(Allocation(label, address, amount, rep=rep))
                 continue
             info = keyring.find(label)
             if info is None:
                 info, seed = keyring.add(label)
                 created.append({**info.to_json(), "seed": seed.hex()})
-            allocations.append(Allocation(label, info.address, amount, info.pub_key))
+            allocations.append(Allocation(label, info.address, amount, info.pub_key, rep))
         app_state = app_state_for(config.chain_id, allocations)
 
         cometbft_init(home)
@@ -179,7 +185,8 @@ def run(args: argparse.Namespace, out: Output) -> int:
         "genesis": str(home.genesis_path),
         "app_config": str(home.app_config_path),
         "accounts": [
-            {"label": a.label, "address": to_bech32(a.address), "amount": a.amount} for a in allocations
+            {"label": a.label, "address": to_bech32(a.address), "amount": a.amount, "rep": a.rep}
+            for a in allocations
         ],
         "created_keys": created,
         "keyring_backend": keyring.backend,
@@ -187,7 +194,10 @@ def run(args: argparse.Namespace, out: Output) -> int:
 
     def text() -> str:
         lines = [f"initialised {home.root} for chain {config.chain_id}", f"genesis: {home.genesis_path}"]
-        lines += [f"  {a.label}: {to_bech32(a.address)} = {a.amount}" for a in allocations]
+        lines += [
+            f"  {a.label}: {to_bech32(a.address)} = {a.amount}" + (f", {a.rep} REP" if a.rep else "")
+            for a in allocations
+        ]
         for key in created:
             lines.append(f"created key {key['name']} ({keyring.backend} keyring), seed: {key['seed']}")
         if created:

@@ -13,12 +13,14 @@ from abci_app.cli import (
     availability,
     chain_cmd,
     forum,
+    governance_cmd,
     init_cmd,
     keys_cmd,
     producers,
     reputation,
     run_cmd,
     salary,
+    testnet_cmd,
     validation_pool,
     work,
 )
@@ -81,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_cmd.add_start_arguments(leaf(commands, "start", run_cmd.start, "run the app and its cometbft node"))
     leaf(commands, "app", run_cmd.app_only, "run the app only (ABCI + gRPC) beside your own cometbft")
     leaf(commands, "status", chain_cmd.status, "app and node heights, app hash, chain id", client)
+    testnet_cmd.add_parser(commands)
 
     keys = commands.add_parser("keys", help="manage keys").add_subparsers(dest="keys_command", required=True)
     add = leaf(keys, "add", keys_cmd.add, "create a key (or --recover one from its seed)", keyring)
@@ -115,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     custom.add_argument(
         "json", nargs="?", default="{}", help='arguments as a JSON object, e.g. \'{"address": "bpdao1…"}\''
     )
-    for module_cli in (reputation, validation_pool, salary, forum, availability, work, producers):
+    module_clis = (reputation, validation_pool, salary, forum, availability, work, governance_cmd, producers)
+    for module_cli in module_clis:
         module_cli.register(tx, query, leaf, keyring, client)
     return parser
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from genesis import fields
-from modules.core.address import from_bech32, to_bech32
+from modules.core.address import to_bech32
 from modules.core.errors import GenesisError
 
 
@@ -41,12 +41,15 @@ def add_balance(section: dict[str, Any], address: bytes, amount: int) -> None:
     """Credit ``amount`` to ``address`` in a valid bank section, keeping ``supply`` = the sum."""
     if amount < 0:
         raise GenesisError(f"bank: cannot add a negative balance {amount}")
+    # Compare canonical text (bech32 is case-insensitive), not decoded bytes: building a genesis of
+    # n accounts calls this n times, and decoding every entry each time made it quadratic in decodes.
+    text = to_bech32(address)
     for entry in section["balances"]:
-        if from_bech32(entry["address"]) == address:
+        if entry["address"].lower() == text:
             entry["amount"] += amount
             break
     else:
-        section["balances"].append({"address": to_bech32(address), "amount": amount})
+        section["balances"].append({"address": text, "amount": amount})
     section["supply"] += amount
 
 

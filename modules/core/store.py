@@ -10,6 +10,8 @@ order, which is the only order a state machine may depend on.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -82,6 +84,11 @@ class CacheStore:
     def __init__(self, parent: KVStore) -> None:
         self._parent = parent
         self._writes: dict[bytes, Write] = {}
+        # Pending keys in order, for iteration: keys written since the last iteration wait in
+        # _unsorted and are merged in on the next one, so writes stay O(1) and a block that
+        # iterates often does not re-sort everything it wrote.
+        self._sorted: list[bytes] = []
+        self._unsorted: list[bytes] = []
 
     def get(self, key: bytes) -> bytes | None:
         if key in self._writes:
@@ -89,13 +96,27 @@ class CacheStore:
         return self._parent.get(key)
 
     def set(self, key: bytes, value: bytes) -> None:
+        if key not in self._writes:
+            self._unsorted.append(key)
         self._writes[key] = value
 
     def delete(self, key: bytes) -> None:
+        if key not in self._writes:
+            self._unsorted.append(key)
         self._writes[key] = None
 
+    def _pending_in(self, start: bytes, end: bytes | None) -> list[bytes]:
+        if self._unsorted:
+            self._unsorted.sort()
+            self._sorted = list(heapq.merge(self._sorted, self._unsorted))
+            self._unsorted = []
+        keys = self._sorted
+        lo = bisect.bisect_left(keys, start)
+        hi = len(keys) if end is None else bisect.bisect_left(keys, end, lo)
+        return keys[lo:hi]
+
     def iterate(self, start: bytes = b"", end: bytes | None = None) -> Iterator[tuple[bytes, bytes]]:
-        pending = sorted(k for k in self._writes if k >= start and (end is None or k < end))
+        pending = self._pending_in(start, end)
         parent_iter = self._parent.iterate(start, end)
         parent_item = next(parent_iter, None)
         i = 0
@@ -124,10 +145,12 @@ class CacheStore:
                 parent.delete(key)
             else:
                 parent.set(key, value)
-        self._writes.clear()
+        self.discard()
 
     def discard(self) -> None:
         self._writes.clear()
+        self._sorted = []
+        self._unsorted = []
 
 
 class PrefixStore:

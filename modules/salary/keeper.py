@@ -5,6 +5,8 @@ Conservation (tested): ``bank(account) * SCALE == Σ accrued + Σ balance * (ind
 
 from __future__ import annotations
 
+import functools
+
 from modules.core import codec
 from modules.core.address import to_bech32
 from modules.core.context import Context
@@ -14,6 +16,8 @@ from modules.salary.errors import ERR_NOTHING_TO_CLAIM
 from modules.salary.index import accrual, advance, whole_tokens
 from modules.salary.types import Member, SalaryState
 
+# Event attributes show bech32 (slow in pure Python) and addresses repeat.
+_bech32 = functools.lru_cache(maxsize=16384)(to_bech32)
 # Each number under its own key, as decimal ASCII: settlement reads only the index (hot path).
 _INDEX = b"index"
 _REMAINDER = b"remainder"
@@ -126,5 +130,5 @@ class SalaryKeeper:
         store.set(_MEMBER + addr, _encode_member(Member(snapshot=member.snapshot, accrued=kept)))
         store.set(_PAID, codec.int_bytes(codec.read_int(store.get(_PAID)) + tokens))
         self._bank.send(ctx, self.account, addr, tokens)
-        ctx.emit("salary.claim", member=to_bech32(addr), amount=tokens)
+        ctx.emit("salary.claim", member=_bech32(addr), amount=tokens)
         return tokens

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 from modules.core.address import ADDRESS_LEN, to_bech32
@@ -25,6 +26,8 @@ from modules.validation_pool.state import PoolState
 from modules.validation_pool.tally import minted_split
 from modules.validation_pool.types import OPEN, SECOND_NS, Params, Pool, PoolStake, ResultHook
 
+# Event attributes show bech32 (slow in pure Python) and addresses repeat.
+_bech32 = functools.lru_cache(maxsize=16384)(to_bech32)
 INCINERATOR_POST = 0
 
 
@@ -78,10 +81,17 @@ class ValidationPoolKeeper:
         fee: int,
         callback: str = "",
         duration_s: int | None = None,
+        params: Params | None = None,
     ) -> int:
         """Open a pool on ``post_id``: the fee moves from ``payer`` into escrow; REP is minted only at
-        resolution. Returns the pool id."""
-        params = self.state.params(ctx)
+        resolution. Returns the pool id.
+
+        ``params`` (modules only, e.g. governance's staged pools with their own quorum and binding)
+        replaces the module's current params for this pool; it is validated like any params."""
+        if params is None:
+            params = self.state.params(ctx)
+        elif (problem := params.validate()) is not None:
+            raise ERR_INVALID_PARAMS(problem)
         if post_id == INCINERATOR_POST or not self._forum.exists(ctx, post_id):
             raise ERR_UNKNOWN_POST(
                 f"post {post_id}" + (" is the Incinerator" if post_id == INCINERATOR_POST else "")
@@ -112,14 +122,14 @@ class ValidationPoolKeeper:
             params=params,
             callback=callback,
         )
-        self.state.put(ctx, pool)
+        self.state.create(ctx, pool)
         self.state.add_by_post(ctx, pool)
         self.state.schedule(ctx, pool.end_ns, pool.id)
         ctx.emit(
             "pool.initiate",
             id=pool.id,
             post_id=post_id,
-            payer=to_bech32(payer),
+            payer=_bech32(payer),
             fee=fee,
             minted_for=minted_for,
             minted_against=minted_against,
@@ -167,13 +177,15 @@ class ValidationPoolKeeper:
             end_ns = now
             self.state.schedule(ctx, end_ns, pool_id)
         self.state.put(ctx, replace(pool, total_for=total_for, total_against=total_against, end_ns=end_ns))
+        if ctx.is_check:
+            return  # CheckTx needs no events
         ctx.emit(
             "pool.stake",
             id=pool_id,
-            staker=to_bech32(staker),
+            staker=_bech32(staker),
             amount=amount,
             in_favor=in_favor,
-            delegate=to_bech32(delegate) if delegate else "",
+            delegate=_bech32(delegate) if delegate else "",
         )
 
     # -- resolution ----------------------------------------------------------------------

@@ -1,11 +1,15 @@
 """validation_pool store layout (docs/spec.md §6).
 
-``params`` · ``next`` (next pool id, from 1) · ``p/u64(id)`` → Pool ·
+``params`` · ``next`` (next pool id, from 1) · ``p/u64(id)`` → the Pool as initiated (canonical JSON,
+never rewritten) · ``t/u64(id)`` → its changing part ``status:total_for:total_against:end_ns:quorum_met``
+(every stake rewrites only this) ·
 ``s/u64(id)|addr|side`` → stake amount (side 1 = for, 0 = against) ·
 ``e/u64(end_ns)|u64(id)`` → due index of open pools · ``x/u64(post_id)|u64(id)`` → pools by post.
 """
 
 from __future__ import annotations
+
+import functools
 
 from modules.core import codec
 from modules.core.address import ADDRESS_LEN
@@ -16,6 +20,7 @@ from modules.validation_pool.types import Params, Pool, PoolStake
 _PARAMS = b"params"
 _NEXT = b"next"
 _POOL = b"p/"
+_TALLY = b"t/"
 _STAKE = b"s/"
 _DUE = b"e/"
 _BY_POST = b"x/"
@@ -46,11 +51,46 @@ class PoolState:
     def get(self, ctx: Context, pool_id: int) -> Pool | None:
         if not 0 <= pool_id < 1 << 64:
             return None
-        raw = self._store(ctx).get(_POOL + codec.u64(pool_id))
-        return None if raw is None else codec.loads(Pool, raw)
+        store = self._store(ctx)
+        key = codec.u64(pool_id)
+        raw = store.get(_POOL + key)
+        if raw is None:
+            return None
+        tally = store.get(_TALLY + key)
+        assert tally is not None
+        status, total_for, total_against, end_ns, quorum_met = tally.split(b":")
+        base = _decode_pool(raw)
+        return Pool(  # not dataclasses.replace: this is on every stake's path, and 3x faster
+            id=base.id,
+            post_id=base.post_id,
+            payer=base.payer,
+            fee=base.fee,
+            minted_for=base.minted_for,
+            minted_against=base.minted_against,
+            start_ns=base.start_ns,
+            end_ns=int(end_ns),
+            params=base.params,
+            callback=base.callback,
+            total_for=int(total_for),
+            total_against=int(total_against),
+            status=status.decode(),
+            quorum_met=quorum_met == b"1",
+        )
+
+    def create(self, ctx: Context, pool: Pool) -> None:
+        self._store(ctx).set(_POOL + codec.u64(pool.id), codec.dumps(pool))
+        self.put(ctx, pool)
 
     def put(self, ctx: Context, pool: Pool) -> None:
-        self._store(ctx).set(_POOL + codec.u64(pool.id), codec.dumps(pool))
+        """Store the pool's changing part (its initiation record never changes)."""
+        tally = b"%s:%d:%d:%d:%d" % (
+            pool.status.encode(),
+            pool.total_for,
+            pool.total_against,
+            pool.end_ns,
+            pool.quorum_met,
+        )
+        self._store(ctx).set(_TALLY + codec.u64(pool.id), tally)
 
     def add_by_post(self, ctx: Context, pool: Pool) -> None:
         self._store(ctx).set(_BY_POST + codec.u64(pool.post_id) + codec.u64(pool.id), b"")
@@ -100,3 +140,9 @@ class PoolState:
             rest = key[len(prefix) :]
             out.append(PoolStake(rest[:ADDRESS_LEN], rest[ADDRESS_LEN:] == _FOR, codec.read_int(raw)))
         return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _decode_pool(raw: bytes) -> Pool:
+    """Decoding is pure and Pool is frozen, so equal bytes may share one decoded value."""
+    return codec.loads(Pool, raw)

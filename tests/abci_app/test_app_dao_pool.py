@@ -1,5 +1,5 @@
-"""reputation and salary wired into the real app (default_wiring): signed txs through FinalizeBlock,
-answers through Query. validation_pool joins the wiring once forum is on main."""
+"""The DAO modules wired into the real app (default_wiring): signed txs through FinalizeBlock, answers
+through Query."""
 
 from __future__ import annotations
 
@@ -19,8 +19,10 @@ from abci_app.wiring import default_wiring
 from genesis.accounts import add_account
 from genesis.app_state import build_app_state
 from modules.core.address import address_from_pubkey, to_bech32
+from modules.forum.types import Author, MsgPost
 from modules.reputation.types import MsgSetStakeAllowance
 from modules.salary.types import MsgClaimSalary
+from modules.validation_pool.types import MsgInitiatePool, MsgStake
 
 CHAIN = "bpdao-dao-pool"
 SEEDS = [bytes([i + 1]) * 32 for i in range(3)]
@@ -108,3 +110,33 @@ def test_tx_fees_become_salary_of_rep_holders_who_claim_it(app: Application) -> 
     assert int(after["amount"]) == int(before["amount"]) - FEE + 150
     assert query(app, "/salary/claimable", address=to_bech32(ALICE)) == {"claimable": 75}
     assert query(app, "/salary/state")["paid"] == 150
+
+
+def test_a_newcomer_onboards_through_a_validation_pool_on_their_post(app: Application) -> None:
+    """carol (0 REP) posts and pays a pool on her post; alice stakes for, bob against; it passes."""
+    post = MsgPost(content_hash=b"\x0c" * 32, authors=(Author(address=CAROL, weight_ppm=1_000_000),))
+    results = block(
+        app,
+        1,
+        [
+            tx(2, 0, post),
+            tx(2, 1, MsgInitiatePool(post_id=1, fee=40, duration_s=1)),
+            tx(0, 0, MsgStake(pool_id=1, amount=20, in_favor=True)),
+            tx(1, 0, MsgStake(pool_id=1, amount=5, in_favor=False)),
+        ],
+    )
+    assert [(r.codespace, r.code) for r in results] == [("", 0)] * 4
+    assert query(app, "/validation_pool/pool", id=1)["status"] == "open"
+    assert query(app, "/reputation/balance", address=to_bech32(ALICE))["encumbered"] == 20
+    block(app, 2, [])  # block time passes the pool's end: resolved in this block's end_block
+    pool = query(app, "/validation_pool/pool", id=1)
+    assert (pool["status"], pool["quorum_met"]) == ("accepted", True)
+    # bob's 5 and the minted against half (20) go to alice; the for half (20) to the post's author carol
+    rep = [query(app, "/reputation/balance", address=to_bech32(a))["balance"] for a in (ALICE, BOB, CAROL)]
+    assert rep == [55, 5, 20]
+    assert query(app, "/reputation/supply") == {"supply": 80, "minted": 80, "burned": 0}
+    # salary: block 1's four tx fees (400) and the pool's fee (40), each paid 3:1 over alice's and bob's REP
+    claimable = [
+        query(app, "/salary/claimable", address=to_bech32(a))["claimable"] for a in (ALICE, BOB, CAROL)
+    ]
+    assert claimable == [330, 110, 0]

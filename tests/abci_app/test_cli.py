@@ -28,7 +28,7 @@ def test_init_creates_a_complete_home(tmp_path: Path, capsys: pytest.CaptureFixt
     abci, grpc_port, rpc, p2p = free_loopback_ports(4)
     code, out, _ = run(
         capsys, "init", "--home", str(home), "--chain-id", "devnet-7", "--moniker", "n0",
-        "--founder", "alice:1000", "--founder", "bob:25", "--account", f"{outsider}:5",
+        "--founder", "alice:1000:300", "--founder", "bob:25", "--account", f"{outsider}:5:7",
         "--keyring-backend", "test", "--abci", f"tcp://127.0.0.1:{abci}", "--grpc", f"127.0.0.1:{grpc_port}",
         "--rpc", f"tcp://127.0.0.1:{rpc}", "--p2p", f"tcp://127.0.0.1:{p2p}", "--timeout-commit", "300ms",
     )  # fmt: skip
@@ -55,12 +55,15 @@ def test_init_creates_a_complete_home(tmp_path: Path, capsys: pytest.CaptureFixt
     keys = {k["name"]: k["address"] for k in out["created_keys"]}
     assert sorted(keys) == ["alice", "bob"]
     assert out["accounts"] == [
-        {"label": "alice", "address": keys["alice"], "amount": 1000},
-        {"label": "bob", "address": keys["bob"], "amount": 25},
-        {"label": outsider, "address": outsider, "amount": 5},
+        {"label": "alice", "address": keys["alice"], "amount": 1000, "rep": 300},
+        {"label": "bob", "address": keys["bob"], "amount": 25, "rep": 0},
+        {"label": outsider, "address": outsider, "amount": 5, "rep": 7},
     ]
     balances = {b["address"]: b["amount"] for b in genesis["app_state"]["bank"]["balances"]}
     assert balances == {keys["alice"]: 1000, keys["bob"]: 25, outsider: 5}
+    # founders' REP is in the reputation section (bob was given none: no entry)
+    rep = {b["address"]: b["amount"] for b in genesis["app_state"]["reputation"]["balances"]}
+    assert rep == {keys["alice"]: 300, outsider: 7}
 
     # the founders' keys are in the home's (test) keyring, the default for later commands
     code, listed, _ = run(capsys, "keys", "list", "--home", str(home))
@@ -76,6 +79,8 @@ def test_init_refuses_bad_input_without_leaving_a_home(
         (["--chain-id", "bad id!"], "invalid --chain-id"),
         (["--chain-id", "c", "--founder", "alice"], "NAME:AMOUNT"),
         (["--chain-id", "c", "--founder", "alice:-3"], "NAME:AMOUNT"),
+        (["--chain-id", "c", "--founder", "alice:3:x"], "NAME:AMOUNT:REP"),
+        (["--chain-id", "c", "--founder", "alice:3:4:5"], "NAME:AMOUNT:REP"),
         (["--chain-id", "c", "--account", "bpdao1qqqq:5"], "--account"),
         (["--chain-id", "c", "--grpc", "nowhere"], "--grpc"),
         (["--chain-id", "c", "--timeout-commit", "soon"], "--timeout-commit"),

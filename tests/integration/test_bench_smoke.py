@@ -10,7 +10,6 @@ import json
 import math
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,13 +21,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(420)]
 BENCH = REPO_ROOT / "scripts" / "bench_node.py"
 
 
-def _leftover_work_dirs() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("bench-*-*")}
-
-
-def _bench_processes() -> set[int]:
-    """Pids of processes whose command line points into a benchmark work directory."""
-    marker = str(Path(tempfile.gettempdir()) / "bench-").encode()
+def _processes_in(root: Path) -> set[int]:
+    """Pids of processes whose command line points into ``root``."""
+    marker = str(root).encode()
     pids = set()
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
@@ -40,7 +35,8 @@ def _bench_processes() -> set[int]:
 
 
 def test_bench_prints_figures_for_both_apps(tmp_path: Path) -> None:
-    before, procs_before = _leftover_work_dirs(), _bench_processes()
+    work_root = tmp_path / "work"
+    work_root.mkdir()
     out_json = tmp_path / "bench.json"
     proc = subprocess.run(
         [
@@ -48,17 +44,17 @@ def test_bench_prints_figures_for_both_apps(tmp_path: Path) -> None:
             "--apps", "kvstore", "bpdao",
             "--seconds", "4", "--tx-count", "4000", "--senders", "40", "--conns", "8",
             "--timeout-commit", "300ms", "--drain-seconds", "20",
-            "--json", str(out_json),
+            "--profile-seconds", "3", "--json", str(out_json), "--work-root", str(work_root),
         ],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=400,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = proc.stdout
 
-    for heading in ("tx/s", "committed", "blocks/s", "p50 ms", "p95 ms", "cores app/node/lg"):
+    for heading in ("tx/s", "committed", "blocks/s", "p50 ms", "p95 ms", "cores app/node/lg/others"):
         assert heading in report
     assert "ratio bpdao/kvstore:" in report
-    assert "bpdao app CPU profile" in report
+    assert "bpdao app profile over the load window" in report
 
     data = json.loads(out_json.read_text())
     (round_,) = data["rounds"]
@@ -74,11 +70,13 @@ def test_bench_prints_figures_for_both_apps(tmp_path: Path) -> None:
         assert r["cpu_cores"]["app"] > 0 and r["cpu_cores"]["node"] > 0, app
         assert f"{app} " in report and f"{r['tx_per_s']:.0f}" in report
 
-    profile = by_app["bpdao"]["profile"]
-    assert profile["samples"] > 0 and profile["cpu_ns"] > 0
+    profile_run = data["profile_run"]
+    assert profile_run["app"] == "bpdao" and profile_run["committed"] > 0
+    profile = profile_run["profile"]
+    assert profile["busy_samples"] > 0 and profile["main_cpu_ns"] > 0
     # the app's own code shows up in the profile (the sampler sees the ABCI server at work)
     assert any(name.startswith("abci_app/") for name in profile["cum"])
-    assert by_app["kvstore"]["profile"] is None
+    assert by_app["kvstore"]["profile"] is None and by_app["bpdao"]["profile"] is None
 
-    assert _leftover_work_dirs() == before, "the benchmark left its work directory behind"
-    assert _bench_processes() <= procs_before, "the benchmark left processes running"
+    assert list(work_root.iterdir()) == [], "the benchmark left its work directories behind"
+    assert _processes_in(work_root) == set(), "the benchmark left processes running"

@@ -32,9 +32,10 @@ WAIT = 90.0  # generous: the machine is shared; every wait is still bounded
 
 
 class Devnet:
-    """A temp home with two founders, and the processes started on it (all stopped at the end)."""
+    """A temp home with founders (default: alice and bob), and the processes started on it (all stopped
+    at the end). ``founders`` are ``NAME:TOKENS[:REP]`` specs as ``bpdao init --founder`` takes them."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, founders: tuple[str, ...] = ("alice:1000000", "bob:0")) -> None:
         self.home = root / "home"
         abci, grpc_port, rpc, p2p = free_loopback_ports(4)
         self.grpc_address = f"127.0.0.1:{grpc_port}"
@@ -44,7 +45,7 @@ class Devnet:
         self.logs.mkdir()
         self.cli(
             "init", "--chain-id", CHAIN_ID, "--keyring-backend", "test",
-            "--founder", "alice:1000000", "--founder", "bob:0",
+            *[arg for spec in founders for arg in ("--founder", spec)],
             "--abci", f"tcp://127.0.0.1:{abci}", "--grpc", self.grpc_address,
             "--rpc", f"tcp://127.0.0.1:{rpc}", "--p2p", f"tcp://127.0.0.1:{p2p}",
             "--timeout-commit", "200ms",

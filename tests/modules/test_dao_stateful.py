@@ -1,25 +1,26 @@
-"""DAO-wide stateful test: random sequences of DAO messages over many blocks, checked against a small
-reference model after every block (docs/spec.md).
+"""DAO-wide stateful test: random sequences of all DAO messages over many blocks, checked against a small
+reference model after every step (docs/spec.md).
 
-Modules: the real reputation, validation_pool and salary keepers; bank and forum are the store-backed
-stand-ins of ``tests/modules/validation_pool/pool_world.py`` until the real ones are on main.
-
-Each step is one operation (a tx of one message, or a block end). The app's execution model is copied
-in small: a block writes into a CacheStore over the committed MemoryStore, each tx runs in a branch that
-is committed on success and dropped on a TxError, end_block resolves due pools and sweeps fees, and the
+Modules: the real bank, reputation, forum, availability, validation_pool, work and salary, wired as
+``abci_app/wiring.py`` wires them. The app's execution model is copied in small: a block writes into a
+CacheStore over the committed MemoryStore; each message runs in a branch through its module's handler,
+committed on success and dropped on a TxError; end_block runs the modules' hooks in wiring order; the
 block's writes land in the committed store at once.
 
-Checked after every block:
+Checked after every step:
 - REP: supply = minted - burned = Σ balances; 0 <= encumbered <= balance for everyone;
-- encumbrance: each member's encumbered REP = Σ of their stakes in open pools (reference model);
-- escrow: the validation_pool account holds exactly the fees of the open pools (model);
-- fees: tokens paid in (pool fees + tx fees) = salary received; salary account * SCALE = Σ owed + carried
-  remainder; bank supply unchanged (tokens are never minted or burned by the DAO);
-- every pool the model says is due was resolved, with a status the tally of the model's stakes implies;
+- encumbrance: each member's encumbered REP = Σ their stakes in open pools (reference model, which learns
+  the stakes work opens pools with) + Σ their availability stakes;
+- escrows: the validation_pool account holds exactly the fees of the open pools (model); the work account
+  the fees of requests whose pool has not opened;
+- fees: salary received = fees of resolved pools + swept tx fees (model); salary account * SCALE =
+  Σ owed + carried remainder; tokens are never minted or burned: bank supply = Σ balances, unchanged;
+- every pool the model says is due is resolved at the block's end, with the status that exact fractions of
+  the model's stakes imply (quorum, win ratio, ties pass, empty DAO passes);
 - determinism: the same operations replayed in a subprocess under another PYTHONHASHSEED give the same
-  state hash (for the first few examples: a subprocess costs ~1 s).
+  state hash (for the first few runs: a subprocess costs about a second).
 
-Run size: ``DAO_STATEFUL_EXAMPLES`` (default 100) examples of up to ``DAO_STATEFUL_STEPS`` (default 80) steps.
+Run size: ``DAO_STATEFUL_EXAMPLES`` (default 100) runs of up to ``DAO_STATEFUL_STEPS`` (default 150) steps.
 """
 
 from __future__ import annotations
@@ -38,40 +39,45 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from modules.bank.keeper import BankKeeper
-from modules.core import codec
+from modules.availability.module import AvailabilityModule
+from modules.availability.types import BLOCK_PRODUCTION, MsgReclaimAvailability, MsgStakeAvailability
+from modules.availability.types import Params as AvailabilityParams
+from modules.bank.keeper import BankKeeper, module_address
 from modules.core.context import BlockInfo, Context, Event
 from modules.core.errors import TxError
 from modules.core.store import CacheStore, MemoryStore, StoreKey
-from modules.reputation.keeper import ReputationKeeper
-from modules.reputation.module import STORE_KEY as REP_KEY
-from modules.salary.keeper import SalaryKeeper
-from modules.salary.module import STORE_KEY as SALARY_KEY
-from modules.salary.types import SCALE
-from modules.validation_pool.keeper import ValidationPoolKeeper
-from modules.validation_pool.module import STORE_KEY as POOL_KEY
-from modules.validation_pool.types import OPEN, SECOND_NS, Params, Pool
-from tests.modules.validation_pool.pool_world import (
-    ESCROW,
-    FEE_COLLECTOR,
-    SALARY,
-    StoreForum,
-    addr,
-)
+from modules.forum.module import ForumModule
+from modules.forum.types import Author, Citation, MsgPost
+from modules.reputation.module import ReputationModule
+from modules.reputation.types import MsgSetStakeAllowance
+from modules.salary.module import SalaryModule
+from modules.salary.types import SCALE, MsgClaimSalary
+from modules.validation_pool.module import ValidationPoolModule
+from modules.validation_pool.types import OPEN, SECOND_NS, MsgInitiatePool, MsgStake, Params, Pool
+from modules.work.module import WorkModule
+from modules.work.types import MsgRequestWork, MsgSubmitEvidence, MsgVerdict, Status
+from modules.work.types import Params as WorkParams
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("DAO_STATEFUL_EXAMPLES", "100"))
-STEPS = int(os.environ.get("DAO_STATEFUL_STEPS", "80"))
-REPLAYED_EXAMPLES = 3  # examples whose operations are replayed in a subprocess
+STEPS = int(os.environ.get("DAO_STATEFUL_STEPS", "150"))
+REPLAYED_RUNS = 3  # runs whose operations are replayed in a subprocess
 GENESIS_TIME_S = 1_000
-MEMBERS = [addr(f"member{i}") for i in range(6)]
+MEMBERS = [hashlib.sha256(f"member{i}".encode()).digest()[:20] for i in range(6)]
 GENESIS_REP = [40, 25, 10, 0, 0, 5]  # members 3 and 4 start with no REP (newcomers)
 GENESIS_TOKENS = 1_000
-GENESIS_POSTS = 2  # posts 1 and 2 exist from genesis
-# Short pools so that many resolve within a run.
-PARAMS = Params(duration_min_s=1, duration_default_s=6, duration_max_s=12)
+GENESIS_POSTS = 2  # posts 1 and 2 exist from genesis, so pools can be opened from the first step
+PPM = 1_000_000
+# Short durations so that pools, availability stakes and work requests come and go within a run.
+POOL_PARAMS = Params(duration_min_s=1, duration_default_s=4, duration_max_s=10)
+WORK_PARAMS = WorkParams(min_fee=1, max_deadline_s=20, verdict_window_s=4)
+AVAILABILITY_PARAMS = AvailabilityParams(min_stake=0, max_duration_s=30)
+FEE_COLLECTOR = module_address("fee_collector")
+ESCROW = module_address("validation_pool")
+SALARY = module_address("salary")
+WORK_ESCROW = module_address("work")
 
-Op = list[Any]  # ["name", args...]: JSON-able so a subprocess can replay it
+Op = list[Any]  # ["name", args...]: JSON-able so that a subprocess can replay it
 
 
 class Dao:
@@ -82,29 +88,67 @@ class Dao:
         self.time_s = GENESIS_TIME_S
         self.height = 1
         self.bank = BankKeeper(StoreKey("bank"))
-        self.rep = ReputationKeeper(REP_KEY)
-        self.forum = StoreForum(self.rep)
-        self.salary = SalaryKeeper(
-            SALARY_KEY, account=SALARY, fee_collector=FEE_COLLECTOR, bank=self.bank, reputation=self.rep
+        self.reputation = ReputationModule()
+        self.rep = self.reputation.keeper
+        self.forum = ForumModule(self.rep)
+        self.availability = AvailabilityModule(self.rep)
+        self.salary_module = SalaryModule(
+            account=self.bank.register_module_account("salary"),
+            fee_collector=FEE_COLLECTOR,
+            bank=self.bank,
+            reputation=self.rep,
         )
+        self.salary = self.salary_module.keeper
         self.rep.add_balance_hook(self.salary)
-        self.pools = ValidationPoolKeeper(
-            POOL_KEY, escrow=ESCROW, bank=self.bank, reputation=self.rep, forum=self.forum, salary=self.salary
+        self.pool_module = ValidationPoolModule(
+            escrow=self.bank.register_module_account("validation_pool"),
+            bank=self.bank,
+            reputation=self.rep,
+            forum=self.forum.keeper,
+            salary=self.salary,
         )
-        self.next_post = 1
+        self.pools = self.pool_module.keeper
+        self.work = WorkModule(
+            bank=self.bank,
+            forum=self.forum.keeper,
+            availability=self.availability.keeper,
+            pools=self.pools,
+            escrow=self.bank.register_module_account("work"),
+        )
+        self.pools.register_result_hook("work", self.work)
+        self.modules = [
+            self.reputation,
+            self.forum,
+            self.availability,
+            self.pool_module,
+            self.work,
+            self.salary_module,
+        ]
+        self.handlers = {t: h for m in self.modules for t, h in m.msg_handlers().items()}
         self.last_block_events: list[Event] = []
         self.ctx = self._block_context()
-        self.pools.set_params(self.ctx, PARAMS)
+        for module in self.modules:
+            module.init_genesis(self.ctx, module.default_genesis())
+        self.pools.set_params(self.ctx, POOL_PARAMS)
+        self.work.keeper.set_params(self.ctx, WORK_PARAMS)
+        self.availability.keeper.set_params(self.ctx, AVAILABILITY_PARAMS)
         for member, rep in zip(MEMBERS, GENESIS_REP, strict=True):
             self.rep.mint(self.ctx, member, rep)
             self.bank.mint(self.ctx, member, GENESIS_TOKENS)
-        for author in MEMBERS[:GENESIS_POSTS]:
-            self.forum.add_post(self.ctx, self.next_post, author)
-            self.next_post += 1
+        for i in range(GENESIS_POSTS):
+            author = ((MEMBERS[i], PPM),)
+            self.forum.keeper.create_post(
+                self.ctx, sender=MEMBERS[i], content_hash=bytes([i]) * 32, authors=author, citations=[]
+            )
         self._commit()
 
     def _block_context(self) -> Context:
-        block = BlockInfo(height=self.height, time_ns=self.time_s * SECOND_NS, chain_id="stateful")
+        block = BlockInfo(
+            height=self.height,
+            time_ns=self.time_s * SECOND_NS,
+            chain_id="stateful",
+            randomness=hashlib.sha256(b"block%d" % self.height).digest(),
+        )
         return Context(root=CacheStore(self.committed), block=block)
 
     def _commit(self) -> None:
@@ -117,44 +161,69 @@ class Dao:
         """Run one operation; returns "ok" or the error ("codespace/code") that dropped the tx."""
         name, *args = op
         if name == "end_block":
-            self.pools.resolve_due(self.ctx)
-            self.salary.sweep_fees(self.ctx)
-            self.last_block_events = self.ctx.events  # the outcomes are checked against them
+            for module in self.modules:
+                module.end_block(self.ctx)
+            self.last_block_events = self.ctx.events
             self._commit()
             self.time_s += args[0]
             self.ctx = self._block_context()
             return "ok"
         tx = self.ctx.branch()
         try:
-            self._run(tx, name, args)
+            if name == "tx_fee":  # what auth does with every tx's fee
+                self.bank.send(tx, MEMBERS[args[0]], FEE_COLLECTOR, args[1])
+            else:
+                signer, msg = self._message(name, args)
+                self.handlers[type(msg)](tx, signer, msg)
         except TxError as e:
             return f"{e.codespace}/{e.code}"
         tx.commit()
         return "ok"
 
-    def _run(self, tx: Context, name: str, args: list[Any]) -> None:
+    def _message(self, name: str, args: list[Any]) -> tuple[bytes, Any]:
+        """The signer and message of an operation."""
         if name == "post":
-            self.forum.add_post(tx, self.next_post, MEMBERS[args[0]])
-            self.next_post += 1  # ids are only handed out on success: fine, a post never fails
-        elif name == "initiate":
+            who, cited, weight = args
+            citations = (Citation(post_id=cited, weight_ppm=weight),) if weight else ()
+            msg: Any = MsgPost(
+                content_hash=hashlib.sha256(b"post%d" % self.height).digest(),
+                authors=(Author(address=MEMBERS[who], weight_ppm=PPM),),
+                citations=citations,
+            )
+            return MEMBERS[who], msg
+        if name == "initiate":
             who, post_id, fee, duration_s = args
-            self.pools.initiate(tx, post_id=post_id, payer=MEMBERS[who], fee=fee, duration_s=duration_s)
-        elif name == "stake":
+            return MEMBERS[who], MsgInitiatePool(post_id=post_id, fee=fee, duration_s=duration_s)
+        if name == "stake":
             who, pool_id, amount, in_favor = args
-            self.pools.stake(tx, pool_id, MEMBERS[who], amount, in_favor)
-        elif name == "delegated_stake":
+            return MEMBERS[who], MsgStake(pool_id=pool_id, amount=amount, in_favor=in_favor)
+        if name == "delegated_stake":
             delegate, owner, pool_id, amount, in_favor = args
-            self.pools.stake(tx, pool_id, MEMBERS[owner], amount, in_favor, delegate=MEMBERS[delegate])
-        elif name == "allow":
+            return MEMBERS[delegate], MsgStake(pool_id, amount, in_favor, owner=MEMBERS[owner])
+        if name == "allow":
             owner, delegate, amount = args
-            self.rep.set_stake_allowance(tx, MEMBERS[owner], MEMBERS[delegate], amount)
-        elif name == "claim":
-            self.salary.claim(tx, MEMBERS[args[0]])
-        elif name == "tx_fee":  # what auth does with a tx's fee
-            who, amount = args
-            self.bank.send(tx, MEMBERS[who], FEE_COLLECTOR, amount)
-        else:
-            raise ValueError(f"unknown operation {name}")
+            return MEMBERS[owner], MsgSetStakeAllowance(delegate=MEMBERS[delegate], amount=amount)
+        if name == "claim":
+            return MEMBERS[args[0]], MsgClaimSalary()
+        if name == "available":
+            who, amount, duration_s = args
+            return MEMBERS[who], MsgStakeAvailability(
+                kind=BLOCK_PRODUCTION, amount=amount, duration_s=duration_s
+            )
+        if name == "reclaim":
+            who, stake_id = args
+            return MEMBERS[who], MsgReclaimAvailability(stake_id=stake_id)
+        if name == "request_work":
+            who, fee, deadline_s = args
+            details = hashlib.sha256(b"details%d" % fee).digest()
+            return MEMBERS[who], MsgRequestWork(BLOCK_PRODUCTION, fee, details, deadline_s)
+        if name == "evidence":
+            who, request_id, post_id = args
+            return MEMBERS[who], MsgSubmitEvidence(request_id=request_id, post_id=post_id)
+        if name == "verdict":
+            who, request_id, approve = args
+            return MEMBERS[who], MsgVerdict(request_id=request_id, approve=approve)
+        raise ValueError(f"unknown operation {name}")
 
     def state_hash(self) -> str:
         h = hashlib.sha256()
@@ -190,12 +259,15 @@ class ModelPool:
     """What the reference model knows of an open pool."""
 
     fee: int
-    end_s: int
     stakes: dict[tuple[int, bool], int] = field(default_factory=dict)  # (member, in_favor) -> amount
 
 
-OUTCOMES: dict[str, int] = {}  # "operation:result" -> count, to show what the run exercised
-STATS = {"examples": 0, "steps": 0, "blocks": 0, "ok_txs": 0, "failed_txs": 0, "resolved": 0, "replays": 0}
+OUTCOMES: dict[str, int] = {}  # "operation:result" -> count, to show what the runs exercised
+STATS = {"runs": 0, "steps": 0, "blocks": 0, "ok_txs": 0, "failed_txs": 0, "resolved": 0, "replays": 0}
+
+
+def count(key: str) -> None:
+    OUTCOMES[key] = OUTCOMES.get(key, 0) + 1
 
 
 class DaoMachine(RuleBasedStateMachine):  # type: ignore[misc]
@@ -203,13 +275,15 @@ class DaoMachine(RuleBasedStateMachine):  # type: ignore[misc]
         super().__init__()
         self.dao = Dao()
         self.ops: list[Op] = []
-        self.posts: list[int] = list(range(1, GENESIS_POSTS + 1))
-        self.allowances: set[tuple[int, int]] = set()  # (owner, delegate) pairs ever allowed
         self.open: dict[int, ModelPool] = {}
-        self.fees_in = 0  # tokens paid into the DAO: pool fees + tx fees
+        self.known_pools = 0  # pool ids 1..known_pools have been seen by the model
+        self.allowances: set[tuple[int, int]] = set()  # (owner, delegate) pairs ever allowed
+        self.tx_fees = 0  # tokens paid as tx fees (swept into salary at the block's end)
+        self.resolved_fees = 0  # fees of resolved pools (paid as salary at resolution)
         self.token_supply = self.dao.bank.supply(self.dao.ctx)
-        STATS["examples"] += 1
-        self.example = STATS["examples"]
+        STATS["runs"] += 1
+
+    # -- helpers ---------------------------------------------------------------------------
 
     def _do(self, op: Op) -> str:
         self.ops.append(op)
@@ -217,43 +291,73 @@ class DaoMachine(RuleBasedStateMachine):  # type: ignore[misc]
         result = self.dao.apply(op)
         if op[0] != "end_block":
             STATS["ok_txs" if result == "ok" else "failed_txs"] += 1
-            OUTCOMES[f"{op[0]}:{result}"] = OUTCOMES.get(f"{op[0]}:{result}", 0) + 1
+            count(f"{op[0]}:{result}")
+        self._discover_pools()
         return result
 
-    # -- transactions --------------------------------------------------------------------
+    def _discover_pools(self) -> None:
+        """Pools opened by modules (work) rather than by the model's own initiate: learn their stakes."""
+        while (pool := self.dao.pools.get(self.dao.ctx, self.known_pools + 1)) is not None:
+            self.known_pools += 1
+            if pool.id not in self.open and pool.status == OPEN:
+                stakes = {
+                    (MEMBERS.index(s.staker), s.in_favor): s.amount
+                    for s in self.dao.pools.stakes(self.dao.ctx, pool.id)
+                }
+                self.open[pool.id] = ModelPool(fee=pool.fee, stakes=stakes)
+                count("pool:opened_by_work" if pool.callback == "work" else "pool:opened")
 
-    @rule(who=st.integers(0, 5))  # type: ignore[untyped-decorator]
-    def post(self, who: int) -> None:
-        post_id = self.dao.next_post
-        assert self._do(["post", who]) == "ok"
-        self.posts.append(post_id)
+    def _posts(self) -> int:
+        """Ids 1..n are posts (0 is the Incinerator)."""
+        return self.dao.forum.keeper.next_post_id(self.dao.ctx) - 1
 
-    @rule(who=st.integers(0, 5), pick=st.integers(0, 20), fee=st.integers(0, 60), duration=st.integers(0, 14))  # type: ignore[untyped-decorator]
-    def initiate(self, who: int, pick: int, fee: int, duration: int) -> None:
-        post_id = (
-            self.posts[pick % len(self.posts)] if self.posts and pick < 18 else pick + 100
-        )  # some unknown
-        pool_id = self._peek_next_pool_id()
-        before = self.dao.bank.balance(self.dao.ctx, MEMBERS[who])
-        result = self._do(["initiate", who, post_id, fee, duration])
-        if result == "ok":
-            pool = self.dao.pools.get(self.dao.ctx, pool_id)
-            assert pool is not None and pool.fee == fee
-            self.open[pool_id] = ModelPool(fee=fee, end_s=pool.end_ns // SECOND_NS)
-            self.fees_in += fee
-            assert self.dao.bank.balance(self.dao.ctx, MEMBERS[who]) == before - fee
-        else:
-            expected_failure = post_id not in self.posts or fee <= 0 or duration > PARAMS.duration_max_s
-            assert expected_failure or fee > before, f"initiate refused: {result}"
+    def _pick_pool(self, pick: int) -> int:
+        ids = sorted(self.open)
+        return ids[pick % len(ids)] if pick < 28 else self.known_pools + pick - 27  # sometimes unknown
 
-    def _peek_next_pool_id(self) -> int:
-        raw = self.dao.ctx.store(POOL_KEY).get(b"next")
-        return codec.read_int(raw, default=1)
+    def _is_open(self, pool_id: int) -> bool:
+        pool = self.dao.pools.get(self.dao.ctx, pool_id)
+        return pool is not None and pool.status == OPEN and self.dao.ctx.block.time_ns < pool.end_ns
 
     def _model_stake(self, result: str, owner: int, pool_id: int, amount: int, in_favor: bool) -> None:
         if result == "ok":
             pool = self.open[pool_id]  # a stake on anything but an open pool must have failed
             pool.stakes[(owner, in_favor)] = pool.stakes.get((owner, in_favor), 0) + amount
+
+    def _requests(self) -> list[Any]:
+        out, i = [], 1
+        while (request := self.dao.work.keeper.get(self.dao.ctx, i)) is not None:
+            out.append(request)
+            i += 1
+        return out
+
+    # -- forum -----------------------------------------------------------------------------
+
+    @rule(
+        who=st.integers(0, 5),
+        pick=st.integers(0, 50),
+        weight=st.sampled_from([0, 0, 300_000, -200_000, 1_000_000]),
+    )  # type: ignore[untyped-decorator]
+    def post(self, who: int, pick: int, weight: int) -> None:
+        cited = pick % (self._posts() + 1)  # any existing post, or the Incinerator
+        result = self._do(["post", who, cited, weight])
+        assert result == "ok" or (weight < 0 and cited == 0), result
+
+    # -- validation pools ------------------------------------------------------------------
+
+    @rule(who=st.integers(0, 5), pick=st.integers(0, 40), fee=st.integers(0, 60), duration=st.integers(0, 11))  # type: ignore[untyped-decorator]
+    def initiate(self, who: int, pick: int, fee: int, duration: int) -> None:
+        posts = self._posts()
+        post_id = 1 + pick % posts if posts and pick < 38 else posts + pick  # sometimes unknown
+        pool_id = self.known_pools + 1
+        before = self.dao.bank.balance(self.dao.ctx, MEMBERS[who])
+        result = self._do(["initiate", who, post_id, fee, duration])
+        if result == "ok":
+            assert pool_id in self.open and self.open[pool_id].fee == fee
+            assert self.dao.bank.balance(self.dao.ctx, MEMBERS[who]) == before - fee
+        else:
+            refused = post_id > posts or fee <= 0 or duration > POOL_PARAMS.duration_max_s or fee > before
+            assert refused, f"initiate refused: {result}"
 
     @precondition(lambda self: bool(self.open))  # type: ignore[untyped-decorator]
     @rule(who=st.integers(0, 5), pick=st.integers(0, 30), percent=st.integers(0, 110), in_favor=st.booleans())  # type: ignore[untyped-decorator]
@@ -263,7 +367,7 @@ class DaoMachine(RuleBasedStateMachine):  # type: ignore[misc]
         free = self.dao.rep.free(self.dao.ctx, MEMBERS[who])
         amount = max(free, 1) * percent // 100
         result = self._do(["stake", who, pool_id, amount, in_favor])
-        if pool_id in self.open and 0 < amount <= free and self._model_open(pool_id):
+        if pool_id in self.open and 0 < amount <= free and self._is_open(pool_id):
             assert result == "ok", result
         self._model_stake(result, who, pool_id, amount, in_favor)
 
@@ -275,12 +379,9 @@ class DaoMachine(RuleBasedStateMachine):  # type: ignore[misc]
         self.stake(holders[who % len(holders)] if holders else who, pick, percent, in_favor)
 
     @precondition(lambda self: bool(self.open) and bool(self.allowances))  # type: ignore[untyped-decorator]
-    @rule(  # type: ignore[untyped-decorator]
-        pair=st.integers(0, 35),
-        pick=st.integers(0, 30),
-        percent=st.integers(1, 120),
-        in_favor=st.booleans(),
-    )
+    @rule(
+        pair=st.integers(0, 35), pick=st.integers(0, 30), percent=st.integers(1, 120), in_favor=st.booleans()
+    )  # type: ignore[untyped-decorator]
     def delegated_stake(self, pair: int, pick: int, percent: int, in_favor: bool) -> None:
         """Stake a share of an allowance an owner gave a delegate (above 100 %: more than allowed)."""
         owner, delegate = sorted(self.allowances)[pair % len(self.allowances)]
@@ -301,6 +402,8 @@ class DaoMachine(RuleBasedStateMachine):  # type: ignore[misc]
         if result == "ok":
             self.allowances.add((owner, delegate))
 
+    # -- salary and fees -------------------------------------------------------------------
+
     @rule(who=st.integers(0, 5))  # type: ignore[untyped-decorator]
     def claim(self, who: int) -> None:
         claimable = self.dao.salary.claimable(self.dao.ctx, MEMBERS[who])
@@ -312,27 +415,60 @@ class DaoMachine(RuleBasedStateMachine):  # type: ignore[misc]
     @rule(who=st.integers(0, 5), amount=st.integers(1, 5))  # type: ignore[untyped-decorator]
     def tx_fee(self, who: int, amount: int) -> None:
         if self._do(["tx_fee", who, amount]) == "ok":
-            self.fees_in += amount
+            self.tx_fees += amount
 
-    def _pick_pool(self, pick: int) -> int:
-        ids = sorted(self.open)
-        return ids[pick % len(ids)] if pick < 28 else ids[-1] + pick - 28  # sometimes an unknown pool
+    # -- availability and work -------------------------------------------------------------
 
-    def _model_open(self, pool_id: int) -> bool:
-        pool = self.dao.pools.get(self.dao.ctx, pool_id)
-        return pool is not None and pool.status == OPEN and self.dao.ctx.block.time_ns < pool.end_ns
+    @rule(who=st.integers(0, 5), percent=st.integers(0, 100), duration=st.integers(1, 30))  # type: ignore[untyped-decorator]
+    def available(self, who: int, percent: int, duration: int) -> None:
+        amount = self.dao.rep.free(self.dao.ctx, MEMBERS[who]) * percent // 100
+        assert self._do(["available", who, amount, duration]) == "ok"
 
-    # -- blocks --------------------------------------------------------------------------
+    @rule(who=st.integers(0, 5), pick=st.integers(0, 10))  # type: ignore[untyped-decorator]
+    def reclaim(self, who: int, pick: int) -> None:
+        """An owner reclaims one of their stakes (refused until its end, or while assigned)."""
+        owners = [
+            i for i, m in enumerate(MEMBERS) if self.dao.availability.keeper.stakes_by_owner(self.dao.ctx, m)
+        ]
+        if not owners:
+            self._do(["reclaim", who, pick + 1])  # no stake at all: unknown stake
+            return
+        owner = owners[who % len(owners)]
+        stakes = self.dao.availability.keeper.stakes_by_owner(self.dao.ctx, MEMBERS[owner])
+        self._do(["reclaim", owner, stakes[pick % len(stakes)].id])
+
+    @rule(who=st.integers(0, 5), fee=st.integers(0, 40), deadline=st.integers(1, 24))  # type: ignore[untyped-decorator]
+    def request_work(self, who: int, fee: int, deadline: int) -> None:
+        self._do(["request_work", who, fee, deadline])
+
+    @rule(pick=st.integers(0, 10), post_pick=st.integers(0, 50), own=st.booleans())  # type: ignore[untyped-decorator]
+    def evidence(self, pick: int, post_pick: int, own: bool) -> None:
+        """The assigned expert (or, sometimes, someone else) submits a post as evidence."""
+        requests = self._requests()
+        if not requests:
+            return
+        request = requests[pick % len(requests)]
+        who = MEMBERS.index(request.expert) if own else (MEMBERS.index(request.expert) + 1) % len(MEMBERS)
+        if own:  # write the evidence post first, as an expert would
+            self._do(["post", who, 0, 0])
+        post_id = self._posts() if own else 1 + post_pick % max(self._posts(), 1)
+        self._do(["evidence", who, request.id, post_id])
+
+    @rule(pick=st.integers(0, 10), approve=st.booleans())  # type: ignore[untyped-decorator]
+    def verdict(self, pick: int, approve: bool) -> None:
+        requests = self._requests()
+        if requests:
+            request = requests[pick % len(requests)]
+            self._do(["verdict", MEMBERS.index(request.client), request.id, approve])
+
+    # -- blocks ----------------------------------------------------------------------------
 
     @precondition(lambda self: len(self.ops) > 0)  # type: ignore[untyped-decorator]
     @rule(seconds=st.integers(1, 4))  # type: ignore[untyped-decorator]
     def end_block(self, seconds: int) -> None:
-        now_s = self.dao.time_s
-        # Pools due at this block: end time reached (early closes move end_ns to now).
+        now_ns = self.dao.time_s * SECOND_NS
         due = sorted(
-            pid
-            for pid in self.open
-            if (p := self.dao.pools.get(self.dao.ctx, pid)) is not None and p.end_ns <= now_s * SECOND_NS
+            pid for pid in self.open if (p := self.dao.pools.get(self.dao.ctx, pid)) and p.end_ns <= now_ns
         )
         assert self._do(["end_block", seconds]) == "ok"
         STATS["blocks"] += 1
@@ -341,6 +477,7 @@ class DaoMachine(RuleBasedStateMachine):  # type: ignore[misc]
             pool = self.dao.pools.get(self.dao.ctx, pool_id)
             assert pool is not None and pool.status != OPEN, f"pool {pool_id} due but not resolved"
             self._check_outcome(pool, model)
+            self.resolved_fees += model.fee
             STATS["resolved"] += 1
         for pool_id in self.open:
             pool = self.dao.pools.get(self.dao.ctx, pool_id)
@@ -352,6 +489,12 @@ class DaoMachine(RuleBasedStateMachine):  # type: ignore[misc]
         """A second block rule: blocks come as often as transactions of two kinds."""
         self.end_block(seconds)
 
+    @precondition(lambda self: bool(self.open))  # type: ignore[untyped-decorator]
+    @rule(seconds=st.integers(2, 6))  # type: ignore[untyped-decorator]
+    def block_while_pools_are_open(self, seconds: int) -> None:
+        """A third block rule, for when pools wait to resolve."""
+        self.end_block(seconds)
+
     def _check_outcome(self, pool: Pool, model: ModelPool) -> None:
         """The status follows from the model's stakes (exact fractions, not the module's integer tally)."""
         total_for = sum(a for (_, side), a in model.stakes.items() if side)
@@ -359,20 +502,21 @@ class DaoMachine(RuleBasedStateMachine):  # type: ignore[misc]
         assert (pool.total_for, pool.total_against) == (total_for, total_against)
         event = next(
             dict(e.attributes)
-            for e in reversed(self.dao.last_block_events)
+            for e in self.dao.last_block_events
             if e.type == "pool.resolve" and dict(e.attributes)["id"] == str(pool.id)
         )
         supply = int(event["supply"])
         staked = total_for + total_against
-        quorum = supply == 0 or Fraction(staked, supply) >= Fraction(PARAMS.quorum.num, PARAMS.quorum.den)
-        win = staked == 0 or Fraction(total_for, staked) >= Fraction(
-            PARAMS.win_ratio.num, PARAMS.win_ratio.den
+        quorum = supply == 0 or Fraction(staked, supply) >= Fraction(
+            POOL_PARAMS.quorum.num, POOL_PARAMS.quorum.den
         )
-        expected = "expired" if not quorum else ("accepted" if win else "rejected")
+        win = Fraction(POOL_PARAMS.win_ratio.num, POOL_PARAMS.win_ratio.den)
+        passes = staked == 0 or Fraction(total_for, staked) >= win
+        expected = "expired" if not quorum else ("accepted" if passes else "rejected")
         assert pool.status == expected, (pool.status, expected, total_for, total_against, supply)
-        OUTCOMES[f"pool:{expected}"] = OUTCOMES.get(f"pool:{expected}", 0) + 1
+        count(f"pool:{expected}")
 
-    # -- invariants (checked after every step; cheap at this size) -------------------------
+    # -- invariants ------------------------------------------------------------------------
 
     @invariant()  # type: ignore[untyped-decorator]
     def rep_is_conserved(self) -> None:
@@ -383,12 +527,14 @@ class DaoMachine(RuleBasedStateMachine):  # type: ignore[misc]
         assert all(b >= 0 and 0 <= e <= b for _, b, e in holders)
 
     @invariant()  # type: ignore[untyped-decorator]
-    def encumbrance_matches_open_stakes(self) -> None:
+    def encumbrance_is_pool_stakes_plus_availability_stakes(self) -> None:
         ctx = self.dao.ctx
         staked = [0] * len(MEMBERS)
         for pool in self.open.values():
             for (member, _), amount in pool.stakes.items():
                 staked[member] += amount
+        for i, address in enumerate(MEMBERS):
+            staked[i] += sum(s.amount for s in self.dao.availability.keeper.stakes_by_owner(ctx, address))
         assert [self.dao.rep.encumbered(ctx, m) for m in MEMBERS] == staked
         for pool_id, model in self.open.items():
             stakes = {
@@ -397,15 +543,17 @@ class DaoMachine(RuleBasedStateMachine):  # type: ignore[misc]
             assert stakes == model.stakes
 
     @invariant()  # type: ignore[untyped-decorator]
-    def escrow_holds_the_fees_of_open_pools(self) -> None:
-        assert self.dao.bank.balance(self.dao.ctx, ESCROW) == sum(p.fee for p in self.open.values())
+    def escrows_hold_the_fees_not_yet_paid(self) -> None:
+        bank, ctx = self.dao.bank, self.dao.ctx
+        assert bank.balance(ctx, ESCROW) == sum(p.fee for p in self.open.values())
+        waiting = sum(r.fee for r in self._requests() if r.status in (Status.ASSIGNED, Status.EVIDENCE))
+        assert bank.balance(ctx, WORK_ESCROW) == waiting
 
     @invariant()  # type: ignore[untyped-decorator]
     def fees_are_conserved(self) -> None:
         ctx, salary, bank = self.dao.ctx, self.dao.salary, self.dao.bank
         state = salary.state(ctx)
-        pending = bank.balance(ctx, ESCROW) + bank.balance(ctx, FEE_COLLECTOR)
-        assert self.fees_in == state.received + pending
+        assert state.received + bank.balance(ctx, FEE_COLLECTOR) == self.tx_fees + self.resolved_fees
         assert bank.balance(ctx, SALARY) == state.received - state.paid
         owed = sum(
             m.accrued + self.dao.rep.balance(ctx, a) * (state.index - m.snapshot)
@@ -415,10 +563,10 @@ class DaoMachine(RuleBasedStateMachine):  # type: ignore[misc]
         assert bank.supply(ctx) == self.token_supply == sum(b for _, b in bank.balances(ctx))
 
     def teardown(self) -> None:
-        if STATS["replays"] < REPLAYED_EXAMPLES and len(self.ops) >= 20:
+        if STATS["replays"] < REPLAYED_RUNS and len(self.ops) >= 20:
             here = self.dao.state_hash()
             assert replay(self.ops) == here, "replay in-process diverged"
-            seed = str(1000 + self.example)
+            seed = str(1000 + STATS["runs"])
             assert replay_in_subprocess(self.ops, seed) == here, (
                 f"replay under PYTHONHASHSEED={seed} diverged"
             )

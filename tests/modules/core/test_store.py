@@ -107,3 +107,28 @@ def test_read_only_context_refuses_writes() -> None:
     ro = _ctx().read_only()
     with pytest.raises(ReadOnlyError):
         ro.store(StoreKey("m")).set(b"k", b"v")
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_interleaved_writes_and_iterations_match_a_flat_model(seed: int) -> None:
+    rng = random.Random(seed)
+    parent = MemoryStore({bytes([k]): b"p" for k in range(0, 50, 3)})
+    model = parent.items()
+    cache = CacheStore(parent)
+    for _ in range(300):
+        key = bytes([rng.randrange(50)])
+        roll = rng.random()
+        if roll < 0.4:
+            cache.set(key, bytes([rng.randrange(256)]))
+            model[key] = cache.get(key) or b""
+        elif roll < 0.6:
+            cache.delete(key)
+            model.pop(key, None)
+        else:
+            start = bytes([rng.randrange(50)])
+            end = None if rng.random() < 0.3 else bytes([rng.randrange(50)])
+            expected = sorted((k, v) for k, v in model.items() if k >= start and (end is None or k < end))
+            assert list(cache.iterate(start, end)) == expected
+        if rng.random() < 0.02:
+            cache.write()
+            assert parent.items() == model

@@ -1,7 +1,6 @@
-"""A small DAO for the validation_pool and salary tests: the real reputation, salary and
-validation_pool keepers and the real bank over MemoryStore + CacheStore + Context (no ABCI), with a
-store-backed forum standing in for the other engineer's module until it is on main (the forum's
-propagation has its own tests; here an award simply mints to the post's single author)."""
+"""A small DAO for the validation_pool and salary tests: the real bank, reputation, forum, salary and
+validation_pool keepers over MemoryStore + CacheStore + Context (no ABCI). Posts cite nothing, so an
+award goes to the post's author (propagation along citations is tested with the forum)."""
 
 from __future__ import annotations
 
@@ -13,6 +12,7 @@ from modules.core import codec
 from modules.core.context import BlockInfo, Context
 from modules.core.errors import TxError
 from modules.core.store import CacheStore, MemoryStore, StoreKey
+from modules.forum.keeper import ForumKeeper
 from modules.reputation.keeper import ReputationKeeper
 from modules.reputation.module import STORE_KEY as REP_KEY
 from modules.salary.keeper import SalaryKeeper
@@ -32,25 +32,6 @@ def addr(name: str) -> bytes:
 ESCROW = module_address("validation_pool")
 SALARY = module_address("salary")
 FEE_COLLECTOR = module_address("fee_collector")
-
-
-class StoreForum:
-    """Posts with one author each; ``award`` mints the whole amount to that author."""
-
-    def __init__(self, reputation: ReputationKeeper) -> None:
-        self._key = StoreKey("testforum")
-        self._reputation = reputation
-
-    def add_post(self, ctx: Context, post_id: int, author: bytes) -> None:
-        ctx.store(self._key).set(codec.u64(post_id), author)
-
-    def exists(self, ctx: Context, post_id: int) -> bool:
-        return post_id == 0 or ctx.store(self._key).get(codec.u64(post_id)) is not None
-
-    def award(self, ctx: Context, post_id: int, amount: int) -> None:
-        author = ctx.store(self._key).get(codec.u64(post_id))
-        assert author is not None
-        self._reputation.mint(ctx, author, amount)
 
 
 @dataclass
@@ -82,7 +63,7 @@ class World:
         self.ctx = self._context(START_S, 1)
         self.bank = BankKeeper(StoreKey("bank"))
         self.rep = ReputationKeeper(REP_KEY)
-        self.forum = StoreForum(self.rep)
+        self.forum = ForumKeeper(StoreKey("forum"), self.rep)
         self.salary = SalaryKeeper(
             SALARY_KEY, account=SALARY, fee_collector=FEE_COLLECTOR, bank=self.bank, reputation=self.rep
         )
@@ -118,9 +99,11 @@ class World:
         self.bank.mint(self.ctx, who, tokens)
         return who
 
-    def post(self, post_id: int, author: bytes) -> int:
-        self.forum.add_post(self.ctx, post_id, author)
-        return post_id
+    def post(self, author: bytes) -> int:
+        """A post by ``author`` alone, citing nothing: an award on it all goes to the author."""
+        return self.forum.create_post(
+            self.ctx, sender=author, content_hash=b"\x01" * 32, authors=[(author, 1_000_000)], citations=[]
+        )
 
     def tx(self) -> Context:
         """A branch of the block context, as the app runs one message (commit on success)."""

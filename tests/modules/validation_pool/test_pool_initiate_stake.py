@@ -13,6 +13,7 @@ from modules.validation_pool.errors import (
     ERR_DURATION_OUT_OF_RANGE,
     ERR_FEE_NOT_POSITIVE,
     ERR_INVALID_ADDRESS,
+    ERR_INVALID_PARAMS,
     ERR_POOL_CLOSED,
     ERR_STAKE_NOT_POSITIVE,
     ERR_UNKNOWN_CALLBACK,
@@ -20,7 +21,7 @@ from modules.validation_pool.errors import (
     ERR_UNKNOWN_POST,
 )
 from modules.validation_pool.module import ValidationPoolModule
-from modules.validation_pool.types import OPEN, MsgInitiatePool, MsgStake, Params
+from modules.validation_pool.types import OPEN, MsgInitiatePool, MsgStake, Params, Rational
 from tests.modules.validation_pool.pool_world import ESCROW, SECOND, World, addr
 
 
@@ -37,7 +38,7 @@ def dao() -> World:
     for name, rep in (("alice", 60), ("bob", 30), ("carol", 10)):
         w.member(name, rep=rep)
     w.member("dave", tokens=100)
-    w.post(1, DAVE)
+    w.post(DAVE)
     return w
 
 
@@ -204,6 +205,23 @@ def test_params_are_copied_at_initiation() -> None:
     assert pool is not None and pool.params == Params()
     newer = w.pools.get(w.ctx, w.pools.initiate(w.ctx, post_id=1, payer=DAVE, fee=10))
     assert newer is not None and newer.params.binding_ppm == 0
+
+
+def test_a_module_can_open_a_pool_with_its_own_params() -> None:
+    w = dao()
+    own = Params(quorum=Rational(1, 3), binding_ppm=0)
+    pool = w.pools.get(w.ctx, w.pools.initiate(w.ctx, post_id=1, payer=DAVE, fee=10, params=own))
+    assert pool is not None and pool.params == own
+    assert w.pools.params(w.ctx) == Params()  # the module's params are untouched
+
+
+def test_invalid_pool_params_are_refused_and_change_nothing() -> None:
+    w = dao()
+    before = w.writes()
+    with pytest.raises(TxError) as info:
+        w.pools.initiate(w.ctx, post_id=1, payer=DAVE, fee=10, params=Params(quorum=Rational(2, 1)))
+    assert (info.value.codespace, info.value.code) == code(ERR_INVALID_PARAMS)
+    assert w.writes() == before
 
 
 def test_naming_oneself_as_owner_is_an_ordinary_stake() -> None:

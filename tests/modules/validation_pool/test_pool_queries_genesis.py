@@ -8,6 +8,7 @@ from modules.core import codec
 from modules.core.address import to_bech32
 from modules.core.errors import GenesisError
 from modules.core.module import QueryError
+from modules.core.store import StoreKey
 from modules.validation_pool.module import ValidationPoolModule
 from modules.validation_pool.types import Params
 from tests.modules.validation_pool.pool_world import ESCROW, World, addr
@@ -23,15 +24,17 @@ def test_pool_query_shows_the_pool_with_its_stakes() -> None:
     w = World()
     w.member("alice", rep=10)
     w.member("dave", tokens=10)
-    w.post(3, DAVE)
-    pool_id = w.pools.initiate(w.ctx, post_id=3, payer=DAVE, fee=4)
+    w.post(DAVE)
+    w.post(DAVE)
+    post_id = w.post(DAVE)
+    pool_id = w.pools.initiate(w.ctx, post_id=post_id, payer=DAVE, fee=4)
     w.pools.stake(w.ctx, pool_id, ALICE, 2, False)
     q = module_for(w).queries()
     answer = q["pool"](w.ctx, {"id": pool_id})
     assert answer["payer"] == to_bech32(DAVE)
     assert (answer["fee"], answer["total_against"], answer["status"]) == (4, 2, "open")
     assert answer["stakes"] == [{"staker": to_bech32(ALICE), "in_favor": False, "amount": 2}]
-    assert q["pools_by_post"](w.ctx, {"post_id": 3}) == {"pool_ids": [pool_id]}
+    assert q["pools_by_post"](w.ctx, {"post_id": post_id}) == {"pool_ids": [pool_id]}
     assert q["pools_by_post"](w.ctx, {"post_id": 4}) == {"pool_ids": []}
     assert q["params"](w.ctx, {}) == codec.to_json(Params())
     with pytest.raises(QueryError):
@@ -69,3 +72,32 @@ def test_bad_genesis_params_name_the_problem(params: dict[str, object], fragment
     with pytest.raises(GenesisError) as info:
         module_for(World()).validate_genesis({"params": params})
     assert fragment in str(info.value)
+
+
+def test_pool_state_round_trips_every_field() -> None:
+    from modules.validation_pool.state import PoolState
+    from modules.validation_pool.types import Pool, Rational
+
+    w = World()
+    state = PoolState(StoreKey("roundtrip"))
+    pool = Pool(
+        id=7,
+        post_id=3,
+        payer=DAVE,
+        fee=11,
+        minted_for=5,
+        minted_against=6,
+        start_ns=100,
+        end_ns=200,
+        params=Params(quorum=Rational(1, 3), binding_ppm=5),
+        callback="test",
+        total_for=4,
+        total_against=9,
+        status="rejected",
+        quorum_met=True,
+    )
+    state.create(w.ctx, pool)
+    assert state.get(w.ctx, 7) == pool
+    moved = Pool(**{**pool.__dict__, "end_ns": 150, "total_for": 5, "status": "open", "quorum_met": False})
+    state.put(w.ctx, moved)
+    assert state.get(w.ctx, 7) == moved

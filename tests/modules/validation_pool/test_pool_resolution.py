@@ -19,7 +19,7 @@ def dao(params: Params | None = None) -> World:
     for name, rep in (("alice", 60), ("bob", 30), ("carol", 10)):
         w.member(name, rep=rep)
     w.member("dave", tokens=100)
-    w.post(1, DAVE)
+    w.post(DAVE)
     return w
 
 
@@ -136,7 +136,7 @@ def test_exactly_the_quorum_is_enough() -> None:
 def test_the_first_pool_of_an_empty_dao_resolves_at_once_and_passes() -> None:
     w = World()
     dave = w.member("dave", tokens=100)
-    w.post(1, dave)
+    w.post(dave)
     pool_id = w.pools.initiate(w.ctx, post_id=1, payer=dave, fee=10)
     pool = w.pools.get(w.ctx, pool_id)
     assert pool is not None and pool.end_ns == w.ctx.block.time_ns  # no REP exists to vote

@@ -1,0 +1,144 @@
+"""governance wired into the real app (default_wiring): a param change proposed, voted through both
+stages and applied at the epoch boundary as signed txs through FinalizeBlock + Commit; and the node
+refusing to run a work-contract version it does not implement."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
+from nacl.signing import SigningKey
+
+from abci_app.app import Application
+from abci_app.pb.tendermint.abci import types_pb2 as abci
+from abci_app.txcodec import sign_tx
+from abci_app.wiring import default_wiring
+from genesis.accounts import add_account
+from genesis.app_state import build_app_state
+from modules.core.address import address_from_pubkey, to_bech32
+from modules.forum.types import Author, MsgPost
+from modules.governance.errors import UnsupportedWorkContractVersion
+from modules.governance.types import MsgProposeParamChange, ParamChange
+from modules.validation_pool.types import MsgStake
+
+CHAIN = "bpdao-governance"
+SEEDS = [bytes([i + 21]) * 32 for i in range(2)]
+ALICE, BOB = (address_from_pubkey(bytes(SigningKey(s).verify_key)) for s in SEEDS)
+FEE = 10
+T0 = 1_700_000_000
+OK = ("", 0)
+GOVERNANCE = {"min_fee": 20, "stage1_duration_s": 10, "stage2_duration_s": 20, "epoch_length": 5}
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Application]:
+    wiring = default_wiring()
+    rep = [{"address": to_bech32(ALICE), "amount": 30}, {"address": to_bech32(BOB), "amount": 10}]
+    state = build_app_state(
+        wiring.modules,
+        {"chain_id": CHAIN, "reputation": {"balances": rep}, "governance": {"params": GOVERNANCE}},
+    )
+    for who in (ALICE, BOB):
+        add_account(state, who, 10_000)
+    a = Application(tmp_path, wiring)
+    a.init_chain(
+        abci.RequestInitChain(
+            chain_id=CHAIN,
+            time=Timestamp(seconds=T0),
+            initial_height=1,
+            app_state_bytes=json.dumps(state).encode(),
+        )
+    )
+    yield a
+    a.close()
+
+
+class Chain:
+    def __init__(self, app: Application) -> None:
+        self.app = app
+        self.height = 0
+        self.time_s = 0
+        self.nonces = [0] * len(SEEDS)
+
+    def block(self, seconds: int = 1, *txs: tuple[int, Any]) -> list[tuple[str, int]]:
+        """A block ``seconds`` after the last one with txs (signer index, message); (codespace, code)s."""
+        raw = []
+        for who, msg in txs:
+            raw.append(sign_tx(SEEDS[who], [msg], chain_id=CHAIN, nonce=self.nonces[who], fee=FEE))
+            self.nonces[who] += 1
+        self.height += 1
+        self.time_s += seconds
+        res = self.app.finalize_block(
+            abci.RequestFinalizeBlock(
+                height=self.height,
+                time=Timestamp(seconds=T0 + self.time_s),
+                txs=raw,
+                hash=bytes([self.height]) * 32,
+                proposer_address=b"\x01" * 20,
+            )
+        )
+        self.app.commit(abci.RequestCommit())
+        return [(r.codespace, r.code) for r in res.tx_results]
+
+    def query(self, path: str, **args: Any) -> Any:
+        res = self.app.query(abci.RequestQuery(path=path, data=json.dumps(args).encode()))
+        assert res.code == 0, res.log
+        return json.loads(res.value)
+
+    def pass_both_stages(self, *changes: ParamChange) -> int:
+        """alice posts and proposes ``changes``; alice and bob back both stages. Returns the activation
+        height."""
+        post = MsgPost(b"\x61" * 32, (Author(ALICE, 1_000_000),))
+        assert self.block(1, (0, post), (0, MsgProposeParamChange(1, changes, 40))) == [OK, OK]
+        proposal = self.query("/governance/proposal", id=1)
+        assert self.block(1, (1, MsgStake(proposal["stage1_pool"], 10, True))) == [OK]
+        self.block(10)  # stage 1 ends: resolved in this block, stage 2 opens from the result hook
+        proposal = self.query("/governance/proposal", id=1)
+        assert proposal["status"] == "stage2"
+        pool = proposal["stage2_pool"]
+        assert self.block(1, (0, MsgStake(pool, 30, True)), (1, MsgStake(pool, 10, True))) == [OK, OK]
+        self.block(20)
+        proposal = self.query("/governance/proposal", id=1)
+        assert proposal["status"] == "scheduled"
+        return int(proposal["activation_height"])
+
+
+def test_a_param_change_through_signed_txs_applies_at_the_epoch_boundary(app: Application) -> None:
+    chain = Chain(app)
+    activation = chain.pass_both_stages(ParamChange("validation_pool", "quorum", '{"num":1,"den":4}'))
+    assert activation == 6  # resolved at height 5; epochs of 5 blocks: 1-5, 6-10
+    assert chain.query("/governance/scheduled")["scheduled"] == [{"activation_height": 6, "proposal_id": 1}]
+    assert chain.query("/validation_pool/params")["quorum"] == {"num": 1, "den": 10}
+    chain.block()
+    assert chain.height == 6
+    assert chain.query("/validation_pool/params")["quorum"] == {"num": 1, "den": 4}
+    assert chain.query("/governance/proposal", id=1)["status"] == "applied"
+    assert "governance" in chain.query("/governance/governable")["modules"]
+
+
+def test_a_bad_proposal_gets_its_governance_code_and_costs_only_the_tx_fee(app: Application) -> None:
+    chain = Chain(app)
+    post = MsgPost(b"\x61" * 32, (Author(ALICE, 1_000_000),))
+    bad = MsgProposeParamChange(1, (ParamChange("bank", "supply", "1"),), 40)
+    assert chain.block(1, (0, post), (0, bad)) == [OK, ("governance", 8)]
+    assert chain.query("/bank/balance", address=to_bech32(ALICE))["amount"] == 10_000 - 2 * FEE
+    assert chain.query("/governance/proposals") == {"proposals": [], "next": None}
+
+
+def test_an_unsupported_work_contract_version_stops_the_node_at_the_activation_height(
+    app: Application,
+) -> None:
+    chain = Chain(app)
+    activation = chain.pass_both_stages(ParamChange("governance", "work_contract_version", "2"))
+    while chain.height < activation - 1:
+        chain.block()
+    last = app.info(abci.RequestInfo())
+    with pytest.raises(UnsupportedWorkContractVersion, match=f"version 2 at height {activation}"):
+        chain.block()
+    # FinalizeBlock raised (the server halts the node, exit 70): no app hash, nothing committed.
+    after = app.info(abci.RequestInfo())
+    assert (after.last_block_height, after.last_block_app_hash) == (activation - 1, last.last_block_app_hash)
