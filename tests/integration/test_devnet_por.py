@@ -36,6 +36,11 @@ def devnet(tmp_path: Path) -> Iterator[Devnet]:
         net.stop_all()
 
 
+def committee(devnet: Devnet) -> list[dict[str, Any]]:
+    answer: Any = devnet.cli("query", "producers", "validators")  # a JSON list
+    return list(answer)
+
+
 def cometbft_validators(devnet: Devnet, height: int) -> dict[str, int]:
     answer: Any = devnet.rpc.call("validators", {"height": str(height)})
     return {v["address"]: int(v["voting_power"]) for v in answer["validators"]}
@@ -45,7 +50,7 @@ def test_stake_for_block_production_sets_the_next_committee(devnet: Devnet) -> N
     devnet.start()
     devnet.wait_height(2)
     cli = devnet.cli
-    [founder] = cli("query", "producers", "validators")
+    [founder] = committee(devnet)
     assert founder["member"] == to_bech32(devnet.alice.address) and founder["power"] == 10
     key = cli("query", "producers", "key", "alice")
     assert key["validator_address"] == founder["validator_address"]
@@ -63,7 +68,7 @@ def test_stake_for_block_production_sets_the_next_committee(devnet: Devnet) -> N
     decision = snapshot - EPOCH // 2 + EPOCH - 1
     devnet.wait_height(decision + 3)
 
-    [member] = cli("query", "producers", "validators")
+    [member] = committee(devnet)
     assert member["member"] == to_bech32(devnet.alice.address) and member["power"] == 700 // REP_PER_POWER
     address = member["validator_address"]
     assert cometbft_validators(devnet, decision + 1) == {address: 10}
