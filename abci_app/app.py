@@ -32,6 +32,7 @@ from abci_app.execution import (
     TxRunner,
 )
 from abci_app.pb.tendermint.abci import types_pb2 as abci
+from abci_app.por import PorAbci, is_injection
 from abci_app.queries import CODE_INTERNAL, CODE_UNSUPPORTED_HEIGHT, QueryAnswer, answer
 from abci_app.wiring import ProtobufTxCodec, Wiring, default_wiring
 from genesis.app_state import parse_app_state, validate_app_state
@@ -101,8 +102,13 @@ class Application:
         codec: TxCodec | None = None,
         check_runs_msgs: bool = True,
         commitment: Commitment | None = None,
+        beacon_seed: bytes | None = None,
     ) -> None:
+        """``beacon_seed``: this node's beacon seed file (modules/beacon/secret.py); None: the node
+        takes no part in the beacon (its vote extensions are empty)."""
         self._wiring = wiring if wiring is not None else default_wiring()
+        por = self._wiring.por
+        self._por = PorAbci(por.producers, por.beacon, beacon_seed) if por is not None else None
         self._runner = TxRunner(
             codec if codec is not None else ProtobufTxCodec(),
             self._wiring.ante,
@@ -220,6 +226,8 @@ class Application:
         app_store.set(_CONSENSUS_PARAMS, _consensus_params_json(req))
         for module in modules:
             module.init_genesis(ctx, app_state[module.name])
+        # PoR: founders vs genesis validators; vote extensions on from the first block
+        resp = self._por.init_chain(ctx, req) if self._por is not None else abci.ResponseInitChain()
         self._chain_id = req.chain_id
         self._height = initial_height - 1
         self._time_ns = genesis_time
@@ -229,16 +237,25 @@ class Application:
         log.info(
             "genesis of %s at height %d: app hash %s", req.chain_id, initial_height, self._app_hash.hex()
         )
-        return abci.ResponseInitChain(app_hash=self._app_hash)
+        resp.app_hash = self._app_hash
+        return resp
 
     def prepare_proposal(self, req: abci.RequestPrepareProposal) -> abci.ResponsePrepareProposal:
-        """Keep the mempool's order; drop txs that would not authenticate or pay their way
-        against the block-start state; stay within max_tx_bytes."""
+        """PoR's commit-info tx first (abci_app/por.py); then the mempool's order, dropping txs
+        that would not authenticate or pay their way against the block-start state; stay within
+        max_tx_bytes."""
         scratch = CacheStore(self._base())
         block = self._block_info(req.height, req.time, req.proposer_address)
         budget = req.max_tx_bytes
         used = 0
         kept: list[bytes] = []
+        commit_info = self._por.commit_info_tx(req) if self._por is not None else None
+        if commit_info is not None:
+            if _data_size(commit_info) > budget:  # never: max_tx_bytes is megabytes
+                log.error("commit-info tx (%d bytes) exceeds max_tx_bytes %d", len(commit_info), budget)
+            else:
+                kept.append(commit_info)
+                used += _data_size(commit_info)
         for raw in req.txs:
             size = _data_size(raw)
             if used + size > budget:
@@ -253,10 +270,23 @@ class Application:
         return abci.ResponsePrepareProposal(txs=kept)
 
     def process_proposal(self, req: abci.RequestProcessProposal) -> abci.ResponseProcessProposal:
-        """REJECT a block with a tx that does not decode or is not validly signed for this chain
-        (an honest proposer never includes one); txs that merely fail ante or messages are
-        accepted and get error codes in FinalizeBlock."""
-        for raw in req.txs:
+        """REJECT a block whose PoR part is unsound (abci_app/por.py: the commit-info tx) or with a
+        tx that does not decode or is not validly signed for this chain (an honest proposer never
+        includes one); txs that merely fail ante or messages are accepted and get error codes in
+        FinalizeBlock."""
+        user_txs = list(req.txs)
+        if self._por is not None:
+            ctx = Context(
+                root=ReadOnlyStore(self._pending),
+                block=self._block_info(req.height, req.time, req.proposer_address),
+            )
+            reason = self._por.process_proposal(ctx, req)
+            if reason is not None:
+                log.warning("rejecting proposal at height %d: %s", req.height, reason)
+                return abci.ResponseProcessProposal(status=_REJECT)
+            if user_txs and is_injection(user_txs[0]):
+                user_txs = user_txs[1:]
+        for raw in user_txs:
             try:
                 self._runner.authenticate(raw, self._chain_id)
             except TxError as err:
@@ -264,11 +294,19 @@ class Application:
                 return abci.ResponseProcessProposal(status=_REJECT)
         return abci.ResponseProcessProposal(status=_ACCEPT)
 
+    def _vote_ctx(self, height: int) -> Context:
+        block = BlockInfo(height=height, time_ns=self._time_ns, chain_id=self._chain_id)
+        return Context(root=ReadOnlyStore(self._base()), block=block)
+
     def extend_vote(self, req: abci.RequestExtendVote) -> abci.ResponseExtendVote:
+        if self._por is not None:
+            return self._por.extend_vote(self._vote_ctx(req.height), req)
         return abci.ResponseExtendVote(vote_extension=b"")
 
     def verify_vote_extension(self, req: abci.RequestVerifyVoteExtension) -> abci.ResponseVerifyVoteExtension:
-        # We extend with nothing, so a non-empty extension is not one this app made.
+        if self._por is not None:
+            return self._por.verify_vote_extension(self._vote_ctx(req.height), req)
+        # Without PoR we extend with nothing, so a non-empty extension is not one this app made.
         status = (
             abci.ResponseVerifyVoteExtension.ACCEPT
             if not req.vote_extension
@@ -286,17 +324,25 @@ class Application:
         hooks_ctx = Context(root=store, block=block)
         for module in self._wiring.modules:
             module.begin_block(hooks_ctx)
+        por = self._por
+        if por is not None:
+            por.begin_block(hooks_ctx, req)  # liveness, misbehaviour, the beacon's input
         response = abci.ResponseFinalizeBlock()
         add_result = response.tx_results.add  # results built in place: no copy per tx
-        for raw in req.txs:
-            self._deliver_tx(store, block, raw, add_result())
+        for i, raw in enumerate(req.txs):
+            if i == 0 and por is not None and is_injection(raw):
+                add_result(code=0)  # the commit-info tx: PoR input, not a user tx
+            else:
+                self._deliver_tx(store, block, raw, add_result())
         for module in self._wiring.modules:
             module.end_block(hooks_ctx)
+        validator_updates = por.end_block(hooks_ctx) if por is not None else []
         app_hash = self._commitment.block_hash(self._app_hash, req.height, store.pending())
         self._block = _FinalizedBlock(
             height=req.height, time_ns=block.time_ns, store=store, app_hash=app_hash
         )
         response.app_hash = app_hash
+        response.validator_updates.extend(validator_updates)
         _add_events(response.events, hooks_ctx.events)
         return response
 

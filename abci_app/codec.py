@@ -37,6 +37,7 @@ from modules.bank.types import MsgSend
 from modules.core.address import from_bech32, to_bech32
 from modules.forum.types import MsgPost
 from modules.governance.types import MsgProposeParamChange
+from modules.producers.types import MsgRegisterConsensusKey
 from modules.reputation.types import MsgSetStakeAllowance
 from modules.salary.types import MsgClaimSalary
 from modules.validation_pool.types import MsgInitiatePool, MsgStake
@@ -65,6 +66,8 @@ _MESSAGES: tuple[tuple[str, type], ...] = (
     ("verdict", MsgVerdict),
     # governance 70-79
     ("propose_param_change", MsgProposeParamChange),
+    # producers 80-99
+    ("register_consensus_key", MsgRegisterConsensusKey),
 )
 
 

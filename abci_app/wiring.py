@@ -16,10 +16,14 @@ from modules.auth.module import AuthModule
 from modules.availability.module import AvailabilityModule
 from modules.bank.keeper import FEE_COLLECTOR, module_address
 from modules.bank.module import BankModule
+from modules.beacon.keeper import BeaconKeeper
+from modules.beacon.module import BeaconModule
 from modules.core.context import Context
 from modules.core.module import Module, MsgHandler, QueryHandler
 from modules.forum.module import ForumModule
 from modules.governance.module import GovernanceModule
+from modules.producers.keeper import ProducersKeeper
+from modules.producers.module import ProducersModule
 from modules.reputation.module import ReputationModule
 from modules.salary.module import SalaryModule
 from modules.validation_pool.module import ValidationPoolModule
@@ -33,15 +37,26 @@ MaxTxBytes = Callable[[Context], int]
 
 
 @dataclass(frozen=True)
+class PorKeepers:
+    """The Proof of Reputation keepers the app's ABCI hooks drive (abci_app/por.py)."""
+
+    producers: ProducersKeeper
+    beacon: BeaconKeeper
+
+
+@dataclass(frozen=True)
 class Wiring:
     modules: tuple[Module, ...]
     ante: AnteHandler
     max_tx_bytes: MaxTxBytes
     msg_router: Mapping[type, MsgHandler]
     queries: Mapping[str, QueryHandler]  # "/<module>/<name>" -> handler
+    por: PorKeepers | None = None  # None: no PoR (fixed genesis validators, empty vote extensions)
 
 
-def wire(modules: Sequence[Module], *, ante: AnteHandler, max_tx_bytes: MaxTxBytes) -> Wiring:
+def wire(
+    modules: Sequence[Module], *, ante: AnteHandler, max_tx_bytes: MaxTxBytes, por: PorKeepers | None = None
+) -> Wiring:
     """Check the module list and build the routers. ValueError names what is wrong."""
     names: set[str] = set()
     router: dict[type, MsgHandler] = {}
@@ -59,7 +74,12 @@ def wire(modules: Sequence[Module], *, ante: AnteHandler, max_tx_bytes: MaxTxByt
         for query_name, query in module.queries().items():
             queries[f"/{module.name}/{query_name}"] = query
     return Wiring(
-        modules=tuple(modules), ante=ante, max_tx_bytes=max_tx_bytes, msg_router=router, queries=queries
+        modules=tuple(modules),
+        ante=ante,
+        max_tx_bytes=max_tx_bytes,
+        msg_router=router,
+        queries=queries,
+        por=por,
     )
 
 
@@ -113,8 +133,15 @@ def default_wiring() -> Wiring:
     # end_block order: pools resolve first (their result hooks reach work), then work acts on its
     # deadlines and verdict cutoffs; salary last: its end_block sweeps the block's tx fees.
     # governance first: params voted for this height apply before any other hook or tx reads them.
+    # Proof of Reputation: committees drawn from block_production availability stakes, seeded by
+    # the beacon; their ABCI hooks run around the modules' (abci_app/por.py). No block hooks of
+    # their own, so their place in the list only orders genesis.
+    beacon = BeaconModule()
+    producers = ProducersModule(availability.keeper, beacon.keeper)
+    por = PorKeepers(producers=producers.keeper, beacon=beacon.keeper)
     modules = [governance, auth, bank, reputation, forum, availability, pools, work, salary]
-    return wire(modules, ante=ante, max_tx_bytes=max_tx_bytes)
+    modules += [beacon, producers]
+    return wire(modules, ante=ante, max_tx_bytes=max_tx_bytes, por=por)
 
 
 class ProtobufTxCodec:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import re
 import socket
 from collections.abc import Iterator
@@ -125,6 +126,26 @@ def app_state_for(chain_id: str, allocations: list[Allocation]) -> dict[str, Any
     return app_state
 
 
+def _bind_validator_to_first_founder(
+    app_state: dict[str, Any], genesis: dict[str, Any], allocations: list[Allocation]
+) -> None:
+    """The node's genesis validator becomes the PoR founding committee, bound to the first
+    --founder's account (which can then stake REP for block production; docs/spec/por.md).
+    Without a founder key, InitChain binds it to the account of the validator key itself."""
+    founders = [a for a in allocations if a.pub_key]
+    validators = genesis.get("validators", [])
+    if "producers" not in app_state or not founders or len(validators) != 1:
+        return
+    app_state["producers"]["founders"] = [
+        {
+            "member": to_bech32(founders[0].address),
+            "pub_key": base64.b64decode(v["pub_key"]["value"]).hex(),
+            "power": int(v["power"]),
+        }
+        for v in validators
+    ]
+
+
 @contextmanager
 def genesis_errors() -> Iterator[None]:
     try:
@@ -174,6 +195,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
         home.cometbft_config.write_text(configure_cometbft(home.cometbft_config.read_text(), settings))
         genesis = home.load_genesis()
         genesis["chain_id"] = config.chain_id
+        _bind_validator_to_first_founder(app_state, genesis, allocations)
         genesis["app_state"] = app_state
         home.write_genesis(genesis)
         home.data_dir(config).mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from abci_app.cli import (
     governance_cmd,
     init_cmd,
     keys_cmd,
+    producers,
     reputation,
     run_cmd,
     salary,
@@ -117,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     custom.add_argument(
         "json", nargs="?", default="{}", help='arguments as a JSON object, e.g. \'{"address": "bpdao1…"}\''
     )
-    for module_cli in (reputation, validation_pool, salary, forum, availability, work, governance_cmd):
+    module_clis = (reputation, validation_pool, salary, forum, availability, work, governance_cmd, producers)
+    for module_cli in module_clis:
         module_cli.register(tx, query, leaf, keyring, client)
     return parser
 

@@ -43,10 +43,13 @@ def _build_app(home: Home, config: AppConfig) -> tuple[Any, list[str]]:
     """The Application on the home's data dir, and the modules that answer ``/<module>/params``."""
     from abci_app.app import Application
     from abci_app.wiring import default_wiring
+    from modules.beacon.secret import load_or_create_node_seed
 
     wiring = default_wiring()
     with_params = [m.name for m in wiring.modules if "params" in m.queries()]
-    return Application(home.data_dir(config), wiring), with_params
+    # Node-local, next to app.toml (not in the data dir: wiping state must not change the secrets)
+    beacon_seed = load_or_create_node_seed(home.app_config_path.parent / "beacon_seed")
+    return Application(home.data_dir(config), wiring, beacon_seed=beacon_seed), with_params
 
 
 def _setup_logging() -> None:

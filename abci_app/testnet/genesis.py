@@ -18,7 +18,7 @@ from typing import Any
 from abci_app.testnet.layout import TestnetError
 from genesis.accounts import add_account, add_reputation
 from genesis.app_state import build_app_state, validate_app_state
-from modules.core.address import address_from_pubkey
+from modules.core.address import address_from_pubkey, to_bech32
 from modules.core.errors import GenesisError
 from modules.core.module import Module
 
@@ -73,9 +73,18 @@ def _reputation(app_state: dict[str, Any], founders: Sequence[Founder]) -> None:
             add_reputation(app_state, f.address, f.rep)
 
 
+def _producers(app_state: dict[str, Any], founders: Sequence[Founder]) -> None:
+    """The founding committee: each founder's consensus key bound to its account (docs/spec/por.md)."""
+    if "producers" in app_state:  # wired
+        app_state["producers"]["founders"] = [
+            {"member": to_bech32(f.address), "pub_key": f.consensus_pub_key.hex(), "power": f.power}
+            for f in founders
+        ]
+
+
 # What app_state gives the founders, in this order; each applies when its module is wired.
 FounderSection = Callable[[dict[str, Any], Sequence[Founder]], None]
-FOUNDER_SECTIONS: tuple[FounderSection, ...] = (_funded_accounts, _reputation)
+FOUNDER_SECTIONS: tuple[FounderSection, ...] = (_funded_accounts, _reputation, _producers)
 
 
 def app_state(modules: Sequence[Module], chain_id: str, founders: Sequence[Founder]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from nacl.signing import SigningKey
 
 from abci_app.testnet.genesis import FOUNDER_REP, Founder, genesis_document, read_consensus_pub_key
 from abci_app.testnet.layout import MANIFEST, Testnet, TestnetError, TestnetSpec
@@ -85,7 +86,9 @@ def test_node_lookup_names_the_range() -> None:
 
 
 def _founder(i: int) -> Founder:
-    return Founder(f"founder{i}", bytes([i + 1]) * 32, bytes([i + 101]) * 32, power=10 + i, balance=1000 * i)
+    # a real ed25519 consensus key: the producers section refuses anything else
+    consensus = bytes(SigningKey(bytes([i + 101]) * 32).verify_key)
+    return Founder(f"founder{i}", bytes([i + 1]) * 32, consensus, power=10 + i, balance=1000 * i)
 
 
 def test_genesis_document_sets_validators_and_app_state_from_founders() -> None:

@@ -1,0 +1,247 @@
+"""producers keeper: consensus keys, committees per epoch, liveness and misbehaviour.
+
+The app calls, per block, with plain data (abci_app/vote_extensions.py converts protobuf):
+``record_commit`` (decided_last_commit), ``handle_misbehavior`` (evidence), then ``end_block``,
+which returns the validator updates of this block. See modules/producers/epochs.py for timing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from modules.core.context import Context
+from modules.core.errors import TxError, ensure
+from modules.core.store import StoreKey
+from modules.producers import errors as E
+from modules.producers.deps import Availability, Beacon
+from modules.producers.epochs import Position, decided_epoch, position
+from modules.producers.keys import pub_key_problem, validator_address, verify_possession
+from modules.producers.sampling import sample_without_replacement
+from modules.producers.state import ProducersState
+from modules.producers.types import (
+    BLOCK_PRODUCTION,
+    FLAG_COMMIT,
+    PPM,
+    ConsensusKey,
+    Founder,
+    Misbehavior,
+    Params,
+    Validator,
+    ValidatorUpdate,
+    VoteInfo,
+    power_for_stake,
+)
+
+SECOND_NS = 10**9
+
+
+class ProducersKeeper:
+    def __init__(self, key: StoreKey, availability: Availability, beacon: Beacon) -> None:
+        self._state = ProducersState(key)
+        self._availability = availability
+        self._beacon = beacon
+
+    # --- params and genesis -----------------------------------------------------------------------
+    def params(self, ctx: Context) -> Params:
+        return self._state.params(ctx)
+
+    def set_params(self, ctx: Context, params: Params) -> None:
+        problem = params.validate()
+        if problem:
+            raise ValueError(problem)
+        self._state.set_params(ctx, params)
+
+    def init_genesis(self, ctx: Context, params: Params, founders: Sequence[Founder]) -> None:
+        """The founding committee: keys registered, the validator set CometBFT starts with."""
+        self.set_params(ctx, params)
+        self.set_founders(ctx, founders)
+
+    def set_founders(self, ctx: Context, founders: Sequence[Founder]) -> None:
+        """Register the founders' keys and make them the validator set (genesis only)."""
+        if self._state.validator_set(ctx):
+            raise ValueError("the founding committee is already set")
+        validators = []
+        for f in founders:
+            addr = validator_address(f.pub_key)
+            self._state.put_key(ctx, ConsensusKey(f.member, f.pub_key, addr))
+            validators.append(Validator(addr, f.pub_key, f.member, f.power))
+        self._state.replace_validator_set(ctx, sorted(validators, key=lambda v: v.validator_address))
+
+    # --- consensus keys ---------------------------------------------------------------------------
+    def register_key(
+        self, ctx: Context, member: bytes, pub_key: bytes, possession_sig: bytes
+    ) -> ConsensusKey:
+        problem = pub_key_problem(pub_key)
+        ensure(problem is None, E.ERR_INVALID_KEY(problem or ""))
+        ensure(self._state.key_of(ctx, member) is None, E.ERR_MEMBER_HAS_KEY(member.hex()))
+        addr = validator_address(pub_key)
+        ensure(self._state.member_of(ctx, addr) is None, E.ERR_KEY_TAKEN(addr.hex()))
+        ok = verify_possession(pub_key, ctx.block.chain_id, member, possession_sig)
+        ensure(ok, E.ERR_BAD_POSSESSION())
+        key = ConsensusKey(member, pub_key, addr)
+        self._state.put_key(ctx, key)
+        ctx.emit("producers.register_key", member=member.hex(), validator=addr.hex())
+        return key
+
+    def key_of(self, ctx: Context, member: bytes) -> ConsensusKey | None:
+        return self._state.key_of(ctx, member)
+
+    def pub_key_of_validator(self, ctx: Context, validator_addr: bytes) -> bytes | None:
+        """The registered ed25519 key of a validator address (keys are never unregistered, so this
+        also answers for validators of past heights)."""
+        member = self._state.member_of(ctx, validator_addr)
+        key = None if member is None else self._state.key_of(ctx, member)
+        return None if key is None else key.pub_key
+
+    def validator_set(self, ctx: Context) -> list[Validator]:
+        """CometBFT's validator set once every update returned so far applies (ascending address)."""
+        return self._state.validator_set(ctx)
+
+    def position(self, ctx: Context, height: int) -> Position:
+        return position(self._state.params(ctx).epoch_length, height)
+
+    # --- per block --------------------------------------------------------------------------------
+    def record_commit(self, ctx: Context, votes: Sequence[VoteInfo]) -> None:
+        """Liveness: count who did not sign the previous block (``decided_last_commit``)."""
+        if not votes:
+            return
+        self._state.add_seen(ctx)
+        for v in votes:
+            if v.block_id_flag != FLAG_COMMIT:
+                self._state.add_miss(ctx, v.validator_address)
+
+    def handle_misbehavior(self, ctx: Context, items: Sequence[Misbehavior]) -> None:
+        """Slash the offender's block_production stake, remove it from the set at this block's end,
+        keep it out of the next ``jail_epochs`` selections. One slash per (validator, offence height)."""
+        params = self._state.params(ctx)
+        # The first selection still to come (a decision at this very height is still to come).
+        next_selected = -(-(ctx.block.height + 1) // params.epoch_length)
+        for m in items:
+            if not self._state.mark_evidence(ctx, m.validator_address, m.height):
+                continue
+            member = self._state.member_of(ctx, m.validator_address)
+            burned = 0 if member is None else self._slash_member(ctx, member, params.slash_misbehavior_ppm)
+            self._state.jail(ctx, m.validator_address, next_selected + params.jail_epochs)
+            self._state.mark_removal(ctx, m.validator_address)
+            ctx.emit(
+                "producers.misbehavior",
+                validator=m.validator_address.hex(),
+                kind=m.kind,
+                height=m.height,
+                burned=burned,
+            )
+
+    def end_block(self, ctx: Context) -> list[ValidatorUpdate]:
+        """This block's validator updates: the next committee at a decision height, and removals of
+        offenders. Never empties the set (CometBFT would halt). At the last commit-phase height it
+        also takes the candidate snapshot the next selection draws from."""
+        params = self._state.params(ctx)
+        if self.position(ctx, ctx.block.height).offset == params.epoch_length // 2 - 1:
+            self._snapshot_candidates(ctx, params)
+        current = self._state.validator_set(ctx)
+        desired = {v.validator_address: v for v in current}
+        new_epoch = decided_epoch(params.epoch_length, ctx.block.height)
+        if new_epoch is not None:
+            chosen = self._choose_committee(ctx, params, new_epoch)
+            if chosen:
+                desired = {v.validator_address: v for v in chosen}
+            else:
+                ctx.emit("producers.no_candidates", epoch=new_epoch)
+        removals = self._state.take_removals(ctx)
+        kept = {a: v for a, v in desired.items() if a not in removals}
+        if kept:
+            desired = kept
+        elif removals:
+            ctx.emit("producers.removal_skipped", reason="would empty the validator set")
+        return self._apply(ctx, current, desired)
+
+    # --- internals --------------------------------------------------------------------------------
+    def _apply(
+        self, ctx: Context, current: list[Validator], desired: dict[bytes, Validator]
+    ) -> list[ValidatorUpdate]:
+        old = {v.validator_address: v for v in current}
+        updates: list[ValidatorUpdate] = []
+        for addr in sorted(set(old) | set(desired)):
+            before, after = old.get(addr), desired.get(addr)
+            if after is None:
+                assert before is not None
+                updates.append(ValidatorUpdate(before.pub_key, 0))
+            elif before is None or before.power != after.power:
+                updates.append(ValidatorUpdate(after.pub_key, after.power))
+        if updates:
+            self._state.replace_validator_set(ctx, [desired[a] for a in sorted(desired)])
+            for u in updates:
+                ctx.emit("producers.validator_update", pub_key=u.pub_key.hex(), power=u.power)
+        return updates
+
+    def _qualifying_stakes(self, ctx: Context, params: Params) -> dict[bytes, int]:
+        """Sum of each owner's active block_production stakes that stay locked long enough."""
+        min_end = ctx.block.time_ns + params.min_stake_remaining_s * SECOND_NS
+        by_owner: dict[bytes, int] = {}
+        for s in self._availability.active_stakes(ctx, BLOCK_PRODUCTION):
+            if s.end_ns >= min_end:
+                by_owner[s.owner] = by_owner.get(s.owner, 0) + s.amount
+        return by_owner
+
+    def _snapshot_candidates(self, ctx: Context, params: Params) -> None:
+        """Fix who may be drawn, and with what weight, before any reveal of this epoch exists.
+
+        Reveals are first signed at the next height (the reveal phase), and from then on the
+        seed is foreseeable to whoever sees them; stake moves, key registrations or staying
+        offline after this point cannot change the candidates (docs/spec/por.md, "Grinding").
+        Liveness is judged here too, over the commits seen since the previous snapshot."""
+        offline = self._liveness_offenders(ctx, params)
+        self._state.reset_liveness(ctx)
+        weights = []
+        for owner, stake in sorted(self._qualifying_stakes(ctx, params).items()):
+            key = self._state.key_of(ctx, owner)
+            if key is not None and key.validator_address not in offline:
+                weights.append((owner, stake))
+        self._state.replace_candidates(ctx, weights)
+        ctx.emit("producers.snapshot", candidates=len(weights), offline=len(offline))
+
+    def _choose_committee(self, ctx: Context, params: Params, epoch: int) -> list[Validator]:
+        outcome = self._beacon.finalize(ctx, epoch - 1)
+        withheld = set(outcome.withheld)
+        for addr in outcome.withheld:
+            member = self._state.member_of(ctx, addr)
+            if member is not None:
+                burned = self._slash_member(ctx, member, params.slash_non_reveal_ppm)
+                ctx.emit("producers.non_reveal", validator=addr.hex(), burned=burned)
+        # The snapshot's weights, lowered (never raised) by what happened since: slashes, stakes
+        # that ended. Withholders and the newly jailed are left out.
+        current = self._qualifying_stakes(ctx, params)
+        candidates: list[tuple[ConsensusKey, int]] = []
+        for owner, snap_weight in self._state.candidates(ctx):
+            key = self._state.key_of(ctx, owner)
+            if key is None or owner not in current:
+                continue
+            addr = key.validator_address
+            if addr in withheld or self._state.jailed_until(ctx, addr) > epoch:
+                continue
+            candidates.append((key, min(snap_weight, current[owner])))
+        self._state.replace_candidates(ctx, [])
+        picks = sample_without_replacement(outcome.seed, [w for _, w in candidates], params.committee_size)
+        chosen = [
+            Validator(key.validator_address, key.pub_key, key.member, power_for_stake(params, stake))
+            for key, stake in (candidates[i] for i in picks)
+        ]
+        ctx.emit("producers.committee", epoch=epoch, candidates=len(candidates), chosen=len(chosen))
+        return chosen
+
+    def _liveness_offenders(self, ctx: Context, params: Params) -> set[bytes]:
+        seen = self._state.seen(ctx)
+        return {
+            addr for addr, missed in self._state.misses(ctx) if missed * PPM > params.max_missed_ppm * seen
+        }
+
+    def _slash_member(self, ctx: Context, member: bytes, ppm: int) -> int:
+        """Slash ``ppm`` of each active block_production stake of ``member``; REP burned."""
+        burned = 0
+        for s in self._availability.active_stakes(ctx, BLOCK_PRODUCTION):
+            if s.owner == member:
+                try:
+                    burned += self._availability.slash(ctx, s.id, ppm)
+                except TxError:  # the stake cannot be slashed (gone); nothing else to do
+                    continue
+        return burned

@@ -1,0 +1,146 @@
+"""producers' storage layout (private to the module).
+
+b"params"                         -> Params
+b"k" + member                     -> ConsensusKey
+b"v" + validator_address          -> member (20 bytes)
+b"set" + validator_address        -> Validator: CometBFT's set once every update we returned applies
+b"rm" + validator_address         -> b"": remove from the set at this block's end (misbehaviour)
+b"miss" + validator_address       -> misses counted since the last selection
+b"seen"                           -> commits counted since the last selection
+b"jail" + validator_address       -> u64: left out of selections for epochs < this
+b"ev" + validator_address + u64(h) -> b"": evidence for an offence at height h already handled
+b"cand" + member                  -> the member's candidate weight, snapshotted at the end of the
+                                     commit phase for the coming selection
+"""
+
+from __future__ import annotations
+
+from modules.core import codec
+from modules.core.context import Context
+from modules.core.store import KVStore, StoreKey, prefix_end
+from modules.producers.types import ConsensusKey, Params, Validator
+
+_PARAMS = b"params"
+_KEY = b"k"
+_BY_VALIDATOR = b"v"
+_SET = b"set"
+_REMOVE = b"rm"
+_MISS = b"miss"
+_SEEN = b"seen"
+_JAIL = b"jail"
+_EVIDENCE = b"ev"
+_CANDIDATE = b"cand"
+
+
+def _keys_under(s: KVStore, prefix: bytes) -> list[bytes]:
+    return [k for k, _ in s.iterate(prefix, prefix_end(prefix))]
+
+
+class ProducersState:
+    def __init__(self, key: StoreKey) -> None:
+        self._key = key
+
+    def _s(self, ctx: Context) -> KVStore:
+        return ctx.store(self._key)
+
+    # params
+    def params(self, ctx: Context) -> Params:
+        raw = self._s(ctx).get(_PARAMS)
+        return Params() if raw is None else codec.loads(Params, raw)
+
+    def set_params(self, ctx: Context, params: Params) -> None:
+        self._s(ctx).set(_PARAMS, codec.dumps(params))
+
+    # consensus keys
+    def key_of(self, ctx: Context, member: bytes) -> ConsensusKey | None:
+        raw = self._s(ctx).get(_KEY + member)
+        return None if raw is None else codec.loads(ConsensusKey, raw)
+
+    def member_of(self, ctx: Context, validator_address: bytes) -> bytes | None:
+        return self._s(ctx).get(_BY_VALIDATOR + validator_address)
+
+    def put_key(self, ctx: Context, key: ConsensusKey) -> None:
+        s = self._s(ctx)
+        s.set(_KEY + key.member, codec.dumps(key))
+        s.set(_BY_VALIDATOR + key.validator_address, key.member)
+
+    def all_keys(self, ctx: Context) -> list[ConsensusKey]:
+        return [codec.loads(ConsensusKey, v) for _, v in self._s(ctx).iterate(_KEY, prefix_end(_KEY))]
+
+    # the validator set
+    def validator_set(self, ctx: Context) -> list[Validator]:
+        """Ascending validator address."""
+        return [codec.loads(Validator, v) for _, v in self._s(ctx).iterate(_SET, prefix_end(_SET))]
+
+    def replace_validator_set(self, ctx: Context, validators: list[Validator]) -> None:
+        s = self._s(ctx)
+        for k in _keys_under(s, _SET):
+            s.delete(k)
+        for v in validators:
+            s.set(_SET + v.validator_address, codec.dumps(v))
+
+    def mark_removal(self, ctx: Context, validator_address: bytes) -> None:
+        self._s(ctx).set(_REMOVE + validator_address, b"")
+
+    def take_removals(self, ctx: Context) -> list[bytes]:
+        s = self._s(ctx)
+        keys = _keys_under(s, _REMOVE)
+        for k in keys:
+            s.delete(k)
+        return [k[len(_REMOVE) :] for k in keys]
+
+    # liveness
+    def add_seen(self, ctx: Context) -> None:
+        s = self._s(ctx)
+        s.set(_SEEN, codec.int_bytes(codec.read_int(s.get(_SEEN)) + 1))
+
+    def seen(self, ctx: Context) -> int:
+        return codec.read_int(self._s(ctx).get(_SEEN))
+
+    def add_miss(self, ctx: Context, validator_address: bytes) -> None:
+        s = self._s(ctx)
+        key = _MISS + validator_address
+        s.set(key, codec.int_bytes(codec.read_int(s.get(key)) + 1))
+
+    def misses(self, ctx: Context) -> list[tuple[bytes, int]]:
+        """(validator address, misses), ascending address."""
+        n = len(_MISS)
+        return [(k[n:], codec.read_int(v)) for k, v in self._s(ctx).iterate(_MISS, prefix_end(_MISS))]
+
+    def reset_liveness(self, ctx: Context) -> None:
+        s = self._s(ctx)
+        for k in _keys_under(s, _MISS):
+            s.delete(k)
+        s.delete(_SEEN)
+
+    # jail and evidence
+    def jailed_until(self, ctx: Context, validator_address: bytes) -> int:
+        raw = self._s(ctx).get(_JAIL + validator_address)
+        return 0 if raw is None else codec.read_u64(raw)
+
+    def jail(self, ctx: Context, validator_address: bytes, until_epoch: int) -> None:
+        until = max(until_epoch, self.jailed_until(ctx, validator_address))
+        self._s(ctx).set(_JAIL + validator_address, codec.u64(until))
+
+    def mark_evidence(self, ctx: Context, validator_address: bytes, height: int) -> bool:
+        """Record an offence at ``height``; False if it was recorded before."""
+        key = _EVIDENCE + validator_address + codec.u64(height)
+        s = self._s(ctx)
+        if s.get(key) is not None:
+            return False
+        s.set(key, b"")
+        return True
+
+    # the candidate snapshot
+    def replace_candidates(self, ctx: Context, weights: list[tuple[bytes, int]]) -> None:
+        s = self._s(ctx)
+        for k in _keys_under(s, _CANDIDATE):
+            s.delete(k)
+        for member, weight in weights:
+            s.set(_CANDIDATE + member, codec.int_bytes(weight))
+
+    def candidates(self, ctx: Context) -> list[tuple[bytes, int]]:
+        """(member, snapshotted weight), ascending member."""
+        n = len(_CANDIDATE)
+        entries = self._s(ctx).iterate(_CANDIDATE, prefix_end(_CANDIDATE))
+        return [(k[n:], codec.read_int(v)) for k, v in entries]

@@ -1,0 +1,137 @@
+"""producers records, messages, params, and the plain data the app hands to the keeper.
+
+The app (abci_app/) converts CometBFT's protobuf into the plain dataclasses below, so this
+module never sees protobuf (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PPM = 1_000_000
+BLOCK_PRODUCTION = "block_production"  # the availability kind a producer stakes under
+# CometBFT: the total voting power of a validator set must stay <= MaxInt64 / 8.
+MAX_TOTAL_POWER = ((1 << 63) - 1) // 8
+
+# CometBFT BlockIDFlag values (tendermint.types.BlockIDFlag).
+FLAG_ABSENT = 1
+FLAG_COMMIT = 2
+FLAG_NIL = 3
+
+# CometBFT MisbehaviorType values (tendermint.abci.MisbehaviorType).
+DUPLICATE_VOTE = 1
+LIGHT_CLIENT_ATTACK = 2
+
+
+@dataclass(frozen=True)
+class MsgRegisterConsensusKey:
+    """Bind the signer (a member account) to the ed25519 key its node signs blocks with.
+
+    ``possession_sig`` is that consensus key's signature over
+    :func:`modules.producers.keys.possession_message` (chain id + member address): nobody can
+    register a key whose owner did not agree, so a key cannot be squatted.
+    """
+
+    pub_key: bytes
+    possession_sig: bytes
+
+
+@dataclass(frozen=True)
+class ConsensusKey:
+    member: bytes  # account address (20 bytes)
+    pub_key: bytes  # ed25519, 32 bytes
+    validator_address: bytes  # sha256(pub_key)[:20], how CometBFT names the validator
+
+
+@dataclass(frozen=True)
+class Validator:
+    """One entry of a validator set as CometBFT will hold it (after our updates apply)."""
+
+    validator_address: bytes
+    pub_key: bytes
+    member: bytes
+    power: int
+
+
+@dataclass(frozen=True)
+class ValidatorUpdate:
+    """What the app turns into ``tendermint.abci.ValidatorUpdate`` (power 0 removes)."""
+
+    pub_key: bytes
+    power: int
+
+
+@dataclass(frozen=True)
+class VoteInfo:
+    """One entry of ``decided_last_commit``: did this validator sign the previous block?"""
+
+    validator_address: bytes
+    power: int
+    block_id_flag: int
+
+
+@dataclass(frozen=True)
+class Misbehavior:
+    """One entry of FinalizeBlock's ``misbehavior`` (evidence committed in this block)."""
+
+    kind: int  # DUPLICATE_VOTE | LIGHT_CLIENT_ATTACK
+    validator_address: bytes
+    height: int  # height of the offence
+
+
+@dataclass(frozen=True)
+class Founder:
+    """A member of the founding committee (genesis): must match CometBFT's genesis validators."""
+
+    member: bytes
+    pub_key: bytes
+    power: int
+
+
+@dataclass(frozen=True)
+class Params:
+    epoch_length: int = 100  # blocks; committees change every epoch_length blocks
+    committee_size: int = 21
+    # Voting power of a selected member: max(1, stake // rep_per_power), at most max_power.
+    # rep_per_power = 0 gives every member power 1 (selection alone is REP-weighted).
+    rep_per_power: int = 0
+    max_power: int = 1_000_000
+    # A stake is a candidate only if it stays locked this long after the selection, so a
+    # committee member cannot reclaim its stake while it can still be slashed.
+    min_stake_remaining_s: int = 7 * 24 * 3600
+    # Liveness: a validator missing more than this share of the commits seen between two
+    # candidate snapshots (one epoch) is left out of the next selection.
+    max_missed_ppm: int = 500_000
+    # Misbehaviour (duplicate vote / light client attack): slash this share of the offender's
+    # block_production stake, remove it at once, leave it out of the next jail_epochs selections.
+    slash_misbehavior_ppm: int = 50_000
+    jail_epochs: int = 4
+    # Beacon: committed a secret but never revealed it: slash this share of the stake.
+    slash_non_reveal_ppm: int = 10_000
+
+    def validate(self) -> str | None:
+        if self.epoch_length < 6:
+            return "epoch_length must be >= 6 (commit and reveal phases need room)"
+        if self.committee_size < 1:
+            return "committee_size must be >= 1"
+        if self.rep_per_power < 0:
+            return "rep_per_power must be >= 0"
+        if self.max_power < 1:
+            return "max_power must be >= 1"
+        if self.committee_size * self.max_power > MAX_TOTAL_POWER:
+            return "committee_size * max_power exceeds CometBFT's MaxInt64/8 total power"
+        if self.min_stake_remaining_s < 0:
+            return "min_stake_remaining_s must be >= 0"
+        for name in ("max_missed_ppm", "slash_misbehavior_ppm", "slash_non_reveal_ppm"):
+            if not 0 <= getattr(self, name) <= PPM:
+                return f"{name} must be in [0, {PPM}]"
+        if self.jail_epochs < 1:
+            return "jail_epochs must be >= 1"
+        return None
+
+
+def power_for_stake(params: Params, stake: int) -> int:
+    """Voting power of a selected member with ``stake`` REP (>= 1, <= max_power)."""
+    if params.rep_per_power == 0:
+        return 1
+    return min(params.max_power, max(1, stake // params.rep_per_power))

@@ -1,0 +1,229 @@
+"""The Application with Proof of Reputation wired in, driven as CometBFT drives it: InitChain turns
+vote extensions on, every block after the first starts with the commit-info tx, committees change
+at decision heights, and a restarted app continues with the same app hashes."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from app_fakes import CHAIN_ID, FakeAuth, FakeBank, FakeCodec, Send, addr_of, encode_tx, keys, timestamp
+from nacl.signing import SigningKey
+
+from abci_app.app import Application
+from abci_app.pb.tendermint.abci import types_pb2 as abci
+from abci_app.pb.tendermint.crypto import keys_pb2
+from abci_app.vote_extensions import encode_injection, is_injection, vote_extension_sign_bytes
+from abci_app.wiring import PorKeepers, Wiring, wire
+from modules.beacon.module import BeaconModule
+from modules.beacon.secret import derive_secret
+from modules.beacon.types import encode_extension
+from modules.core.module import Module
+from modules.producers.epochs import position
+from modules.producers.keys import validator_address
+from modules.producers.module import ProducersModule
+from modules.producers.types import Params
+from tests.modules.producers.por_fakes import FakeAvailability
+
+EPOCH = 6
+ACCEPT = abci.ResponseProcessProposal.ACCEPT
+REJECT = abci.ResponseProcessProposal.REJECT
+VALIDATORS = [SigningKey(bytes([i + 90]) * 32) for i in range(3)]
+SEEDS = {validator_address(bytes(k.verify_key)): bytes([i + 7]) * 32 for i, k in enumerate(VALIDATORS)}
+KEY_OF = {validator_address(bytes(k.verify_key)): k for k in VALIDATORS}
+ALICE, BOB = keys(2)
+
+
+def _wiring(availability: FakeAvailability) -> Wiring:
+    bank = FakeBank()
+    auth = FakeAuth(bank)
+    beacon = BeaconModule()
+    producers = ProducersModule(availability, beacon.keeper)
+    modules: list[Module] = [auth, bank, beacon, producers]
+    return wire(
+        modules,
+        ante=auth.ante,
+        max_tx_bytes=lambda ctx: 64 * 1024,
+        por=PorKeepers(producers.keeper, beacon.keeper),
+    )
+
+
+def _app(data_dir: Path, node: int = 0) -> Application:
+    availability = FakeAvailability()
+    for i, addr in enumerate(sorted(SEEDS)):
+        availability.add(addr, 100 * (i + 1))  # founders are bound to their own key's account
+    seed = SEEDS[sorted(SEEDS)[node]]
+    return Application(data_dir, _wiring(availability), codec=FakeCodec(), beacon_seed=seed)
+
+
+def _init(app: Application, enable: int = 0) -> abci.ResponseInitChain:
+    params = dataclasses.asdict(Params(epoch_length=EPOCH, committee_size=2, min_stake_remaining_s=0))
+    state = {
+        "chain_id": CHAIN_ID,
+        "auth": {},
+        "bank": {"balances": {addr_of(ALICE).hex(): 10_000}},
+        "beacon": {"seed": ""},
+        "producers": {"params": params, "founders": []},  # founders: genesis.json's validators
+    }
+    req = abci.RequestInitChain(
+        chain_id=CHAIN_ID,
+        time=timestamp(0),
+        initial_height=1,
+        app_state_bytes=json.dumps(state).encode(),
+        validators=[
+            abci.ValidatorUpdate(pub_key=keys_pb2.PublicKey(ed25519=bytes(k.verify_key)), power=1)
+            for k in VALIDATORS
+        ],
+    )
+    req.consensus_params.abci.vote_extensions_enable_height = enable
+    return app.init_chain(req)
+
+
+@dataclass
+class Driver:
+    """Plays CometBFT for one app: votes of the set at H-1, proposal, process, finalize, commit."""
+
+    app: Application
+    valsets: dict[int, dict[bytes, int]] = field(default_factory=dict)
+    results: dict[int, abci.ResponseFinalizeBlock] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        genesis = {validator_address(bytes(k.verify_key)): 1 for k in VALIDATORS}
+        self.valsets = {1: genesis, 2: dict(genesis)}
+
+    def extended_commit(self, height: int) -> abci.ExtendedCommitInfo:
+        votes = []
+        for addr, power in sorted(self.valsets[height].items(), key=lambda kv: (-kv[1], kv[0])):
+            pos = position(EPOCH, height)
+            ext = encode_extension(pos.phase, derive_secret(SEEDS[addr], CHAIN_ID, pos.epoch))
+            sig = KEY_OF[addr].sign(vote_extension_sign_bytes(CHAIN_ID, height, 0, ext)).signature
+            votes.append(
+                abci.ExtendedVoteInfo(
+                    validator=abci.Validator(address=addr, power=power),
+                    block_id_flag=2,  # type: ignore[arg-type]
+                    vote_extension=ext,
+                    extension_signature=sig,
+                )
+            )
+        return abci.ExtendedCommitInfo(round=0, votes=votes)
+
+    def propose(self, height: int, mempool: list[bytes]) -> tuple[list[bytes], abci.CommitInfo]:
+        ec = self.extended_commit(height - 1) if height > 1 else abci.ExtendedCommitInfo()
+        last = abci.CommitInfo(
+            round=ec.round,
+            votes=[abci.VoteInfo(validator=v.validator, block_id_flag=v.block_id_flag) for v in ec.votes],
+        )
+        req = abci.RequestPrepareProposal(
+            height=height, time=timestamp(height), txs=mempool, local_last_commit=ec, max_tx_bytes=1 << 20
+        )
+        return list(self.app.prepare_proposal(req).txs), last
+
+    def process(self, height: int, txs: list[bytes], last: abci.CommitInfo) -> int:
+        req = abci.RequestProcessProposal(
+            height=height, time=timestamp(height), txs=txs, proposed_last_commit=last
+        )
+        status: int = self.app.process_proposal(req).status
+        return status
+
+    def block(self, height: int, mempool: list[bytes] | None = None) -> abci.ResponseFinalizeBlock:
+        txs, last = self.propose(height, list(mempool or []))
+        assert self.process(height, txs, last) == ACCEPT
+        req = abci.RequestFinalizeBlock(
+            height=height, time=timestamp(height), txs=txs, decided_last_commit=last
+        )
+        res = self.app.finalize_block(req)
+        self.app.commit(abci.RequestCommit())
+        nxt = dict(self.valsets[height + 1])
+        for u in res.validator_updates:
+            addr = validator_address(u.pub_key.ed25519)
+            if u.power == 0:
+                nxt.pop(addr)
+            else:
+                nxt[addr] = u.power
+        self.valsets[height + 2] = nxt
+        self.results[height] = res
+        return res
+
+
+@pytest.fixture
+def driver(tmp_path: Path) -> Iterator[Driver]:
+    app = _app(tmp_path)
+    resp = _init(app)
+    assert resp.consensus_params.abci.vote_extensions_enable_height == 1
+    yield Driver(app)
+    app.close()
+
+
+def test_blocks_carry_the_commit_info_and_committees_change_at_decision_heights(driver: Driver) -> None:
+    send = encode_tx(ALICE, 0, [Send(addr_of(BOB), 5)])
+    first = driver.block(1, [send])
+    assert len(first.tx_results) == 1 and first.tx_results[0].code == 0
+    for h in range(2, 3 * EPOCH + 1):
+        res = driver.block(h)
+        assert res.tx_results[0].code == 0  # the commit-info tx
+        if (h + 1) % EPOCH == 0:
+            # 3 candidates, 2 seats (the first decision must drop a founder; later ones may keep
+            # the same committee, which needs no update)
+            assert bool(res.validator_updates) or h > EPOCH, h
+            assert len(driver.valsets[h + 2]) == 2
+        else:
+            assert not res.validator_updates, h
+    # the committee CometBFT would run equals the app's own record
+    answer = json.loads(driver.app.query(abci.RequestQuery(path="/producers/validators")).value)
+    assert {bytes.fromhex(v["validator_address"]) for v in answer} == set(driver.valsets[3 * EPOCH + 2])
+    seed = json.loads(driver.app.query(abci.RequestQuery(path="/beacon/seed")).value)
+    assert seed["epoch"] == 2
+
+
+def test_proposals_without_a_sound_commit_info_tx_are_rejected(driver: Driver) -> None:
+    driver.block(1)
+    txs, last = driver.propose(2, [])
+    assert is_injection(txs[0])
+    assert driver.process(2, txs, last) == ACCEPT
+    assert driver.process(2, txs[1:], last) == REJECT  # missing
+    forged = driver.extended_commit(1)
+    forged.votes[0].vote_extension = b"\x01" + bytes(32)  # signature no longer matches
+    assert driver.process(2, [encode_injection(forged)], last) == REJECT
+    assert driver.process(2, [*txs, txs[0]], last) == REJECT  # twice
+
+
+def test_a_commit_info_tx_from_the_mempool_never_gets_in(driver: Driver) -> None:
+    lookalike = encode_injection(abci.ExtendedCommitInfo())
+    assert driver.app.check_tx(abci.RequestCheckTx(tx=lookalike)).code != 0
+    driver.block(1)
+    txs, _ = driver.propose(2, [lookalike])
+    assert txs.count(lookalike) == 0 and is_injection(txs[0])
+
+
+def test_own_vote_extension_round_trips(driver: Driver) -> None:
+    for h in (1, EPOCH // 2 + 1, EPOCH - 1):
+        ext = driver.app.extend_vote(abci.RequestExtendVote(height=h)).vote_extension
+        req = abci.RequestVerifyVoteExtension(validator_address=bytes(20), height=h, vote_extension=ext)
+        assert driver.app.verify_vote_extension(req).status == abci.ResponseVerifyVoteExtension.ACCEPT
+    junk = abci.RequestVerifyVoteExtension(validator_address=bytes(20), height=1, vote_extension=b"junk")
+    assert driver.app.verify_vote_extension(junk).status == abci.ResponseVerifyVoteExtension.REJECT
+
+
+def test_a_restarted_app_continues_with_the_same_hashes(tmp_path: Path) -> None:
+    straight = Driver(_app(tmp_path / "a"))
+    _init(straight.app)
+    for h in range(1, 2 * EPOCH + 2):
+        straight.block(h)
+    app = _app(tmp_path / "b", node=1)  # another node's beacon seed: state must not depend on it
+    _init(app)
+    resumed = Driver(app)
+    for h in range(1, EPOCH + 1):
+        resumed.block(h)
+    app.close()
+    resumed.app = _app(tmp_path / "b", node=1)
+    assert resumed.app.info(abci.RequestInfo()).last_block_height == EPOCH
+    for h in range(EPOCH + 1, 2 * EPOCH + 2):
+        resumed.block(h)
+    for h in range(1, 2 * EPOCH + 2):
+        assert resumed.results[h].app_hash == straight.results[h].app_hash, h
+    straight.app.close()
+    resumed.app.close()
