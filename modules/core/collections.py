@@ -76,11 +76,6 @@ UINT: ValueCodec[int] = _UInt()
 U64: ValueCodec[int] = _U64()
 
 
-def in_u64(n: int) -> bool:
-    """Whether ``n`` can be a u64 key part (ids from clients may be anything)."""
-    return 0 <= n < _U64_LIMIT
-
-
 class Item(Generic[T]):
     """One value under a fixed key; ``default`` when nothing is stored."""
 

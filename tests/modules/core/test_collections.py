@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from modules.core import codec
-from modules.core.collections import U64, UINT, Item, KeySet, Map, Schedule, Sequence, in_u64, json_value
+from modules.core.collections import U64, UINT, Item, KeySet, Map, Schedule, Sequence, json_value
 from modules.core.context import BlockInfo, Context
 from modules.core.store import MemoryStore, StoreKey
 
@@ -146,8 +146,3 @@ def test_collections_see_only_their_own_store_key() -> None:
     Sequence(KEY, b"next").next(ctx)
     assert Sequence(OTHER, b"next").peek(ctx) == 1
     assert raw(ctx, OTHER) == {}
-
-
-def test_in_u64() -> None:
-    assert in_u64(0) and in_u64((1 << 64) - 1)
-    assert not in_u64(-1) and not in_u64(1 << 64)
