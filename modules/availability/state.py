@@ -26,20 +26,12 @@ def _kind_group(kind: str) -> bytes:
 class AvailabilityState:
     def __init__(self, key: StoreKey) -> None:
         self._key = key
-        self._params = Item(key, b"params", json_value(Params), Params())
-        self._next = Sequence(key, b"next")
+        # params and the id sequence are used by the keeper directly
+        self.params = Item(key, b"params", json_value(Params), Params())
+        self.ids = Sequence(key, b"next")
         self._stakes = Map(key, b"s", json_value(Stake))
         self._by_kind = KeySet(key, b"k")
         self._by_owner = KeySet(key, b"o")
-
-    def params(self, ctx: Context) -> Params:
-        return self._params.get(ctx)
-
-    def set_params(self, ctx: Context, params: Params) -> None:
-        self._params.set(ctx, params)
-
-    def take_next_id(self, ctx: Context) -> int:
-        return self._next.next(ctx)
 
     def stake(self, ctx: Context, stake_id: int) -> Stake | None:
         return self._stakes.get(ctx, stake_id)
