@@ -20,8 +20,9 @@ from modules.work.types import Params, WorkRequest
 
 class WorkState:
     def __init__(self, key: StoreKey) -> None:
-        self._params = Item(key, b"params", json_value(Params), Params())
-        self._next = Sequence(key, b"next")
+        # params and the id sequence are used by the keeper directly
+        self.params = Item(key, b"params", json_value(Params), Params())
+        self.ids = Sequence(key, b"next")
         self._requests = Map(key, b"r", json_value(WorkRequest))
         # timers: at most one per request, keyed so end_block reads only what is due
         self._timers = Schedule(key, b"t")
@@ -29,15 +30,6 @@ class WorkState:
         self._by_expert = KeySet(key, b"x")
         self._evidence = Map(key, b"e", U64)
         self._pools = Map(key, b"P", U64)
-
-    def params(self, ctx: Context) -> Params:
-        return self._params.get(ctx)
-
-    def set_params(self, ctx: Context, params: Params) -> None:
-        self._params.set(ctx, params)
-
-    def take_next_id(self, ctx: Context) -> int:
-        return self._next.next(ctx)
 
     def request(self, ctx: Context, request_id: int) -> WorkRequest | None:
         return self._requests.get(ctx, request_id)
