@@ -20,24 +20,13 @@ from modules.forum.types import INCINERATOR_ID, Params, Post
 
 class ForumState:
     def __init__(self, key: StoreKey) -> None:
-        self._params = Item(key, b"params", json_value(Params), Params())
-        self._next = Sequence(key, b"next")
+        # params and the id sequence are used by the keeper directly
+        self.params = Item(key, b"params", json_value(Params), Params())
+        self.ids = Sequence(key, b"next")
         self._incinerated = Item(key, b"incinerated", UINT, 0)
         self._posts = Map(key, b"p", json_value(Post))
         self._values = Map(key, b"v", UINT)
         self._by_author = KeySet(key, b"a")
-
-    def params(self, ctx: Context) -> Params:
-        return self._params.get(ctx)
-
-    def set_params(self, ctx: Context, params: Params) -> None:
-        self._params.set(ctx, params)
-
-    def next_id(self, ctx: Context) -> int:
-        return self._next.peek(ctx)
-
-    def set_next_id(self, ctx: Context, next_id: int) -> None:
-        self._next.set(ctx, next_id)
 
     def incinerated(self, ctx: Context) -> int:
         return self._incinerated.get(ctx)
