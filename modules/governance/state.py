@@ -17,24 +17,15 @@ from modules.governance.types import Params, Proposal
 
 class GovernanceState:
     def __init__(self, key: StoreKey) -> None:
-        self._params = Item(key, b"params", json_value(Params), Params())
-        self._next = Sequence(key, b"next")
+        # params and the id sequence are used by the keeper directly
+        self.params = Item(key, b"params", json_value(Params), Params())
+        self.ids = Sequence(key, b"next")
         self._proposals = Map(key, b"p/", json_value(Proposal))
         self._by_post = Map(key, b"post/", UINT)
         self._by_pool = Map(key, b"pool/", UINT)
         self._activation = Schedule(key, b"act/")
 
-    def params(self, ctx: Context) -> Params:
-        return self._params.get(ctx)
-
-    def set_params(self, ctx: Context, params: Params) -> None:
-        self._params.set(ctx, params)
-
     # -- proposals -----------------------------------------------------------------------
-
-    def next_id(self, ctx: Context) -> int:
-        """Allocate the next proposal id (sequential from 1)."""
-        return self._next.next(ctx)
 
     def get(self, ctx: Context, proposal_id: int) -> Proposal | None:
         return self._proposals.get(ctx, proposal_id)
