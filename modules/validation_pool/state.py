@@ -29,23 +29,14 @@ _FOR, _AGAINST = b"\x01", b"\x00"
 class PoolState:
     def __init__(self, key: StoreKey) -> None:
         self._key = key
-        self._params = Item(key, b"params", json_value(Params), Params())
-        self._next = Sequence(key, b"next")
+        # params and the id sequence are used by the keeper directly
+        self.params = Item(key, b"params", json_value(Params), Params())
+        self.ids = Sequence(key, b"next")
         self._due = Schedule(key, b"e/")
         self._by_post = KeySet(key, b"x/")
 
     def _store(self, ctx: Context) -> KVStore:
         return ctx.store(self._key)
-
-    def params(self, ctx: Context) -> Params:
-        return self._params.get(ctx)
-
-    def set_params(self, ctx: Context, params: Params) -> None:
-        self._params.set(ctx, params)
-
-    def next_id(self, ctx: Context) -> int:
-        """Allocate the next pool id (sequential from 1)."""
-        return self._next.next(ctx)
 
     def get(self, ctx: Context, pool_id: int) -> Pool | None:
         if not 0 <= pool_id < 1 << 64:
