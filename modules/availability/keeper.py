@@ -21,13 +21,13 @@ class AvailabilityKeeper:
 
     # --- params -----------------------------------------------------------------------------------
     def params(self, ctx: Context) -> Params:
-        return self._state.params(ctx)
+        return self._state.params.get(ctx)
 
     def set_params(self, ctx: Context, params: Params) -> None:
         problem = params.validate()
         if problem:
             raise ValueError(problem)
-        self._state.set_params(ctx, params)
+        self._state.params.set(ctx, params)
 
     # --- members' actions -------------------------------------------------------------------------
     def stake(self, ctx: Context, owner: bytes, kind: str, amount: int, duration_s: int) -> Stake:
@@ -37,7 +37,7 @@ class AvailabilityKeeper:
         end to the later of its current end and now + duration."""
         problem = kind_problem(kind)
         ensure(problem is None, E.ERR_INVALID_KIND(f"{kind!r}: {problem}"))
-        params = self._state.params(ctx)
+        params = self._state.params.get(ctx)
         ensure(amount >= 0, E.ERR_INVALID_AMOUNT(str(amount)))
         ensure(amount >= params.min_stake, E.ERR_STAKE_TOO_SMALL(f"{amount} < {params.min_stake}"))
         self._check_duration(params, duration_s)
@@ -48,7 +48,7 @@ class AvailabilityKeeper:
         existing_id = self._state.merge_target(ctx, owner, kind)
         existing = None if existing_id is None else self._state.stake(ctx, existing_id)
         if existing is None:
-            stake = Stake(self._state.take_next_id(ctx), owner, kind, amount, now, end)
+            stake = Stake(self._state.ids.next(ctx), owner, kind, amount, now, end)
         else:
             stake = replace(existing, amount=existing.amount + amount, end_ns=max(existing.end_ns, end))
         self._state.put(ctx, stake)
@@ -67,7 +67,7 @@ class AvailabilityKeeper:
     def extend(self, ctx: Context, owner: bytes, stake_id: int, duration_s: int) -> Stake:
         """Move the end to max(end, now) + duration (an expired, unreclaimed stake comes back)."""
         stake = self._owned_unassigned(ctx, owner, stake_id)
-        params = self._state.params(ctx)
+        params = self._state.params.get(ctx)
         self._check_duration(params, duration_s)
         now = ctx.block.time_ns
         new_end = max(stake.end_ns, now) + duration_s * SECOND_NS

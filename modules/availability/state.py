@@ -12,77 +12,56 @@ from __future__ import annotations
 
 from modules.availability.types import Params, Stake
 from modules.core import codec
+from modules.core.collections import Item, KeySet, Map, Sequence, json_value
 from modules.core.context import Context
-from modules.core.store import KVStore, StoreKey, prefix_end
+from modules.core.store import StoreKey
 
-_PARAMS = b"params"
-_NEXT = b"next"
-_STAKE = b"s"
-_BY_KIND = b"k"
-_BY_OWNER = b"o"
 _MERGE = b"m"
 
 
-def _kind_prefix(kind: str) -> bytes:
-    return _BY_KIND + kind.encode() + b"\x00"
+def _kind_group(kind: str) -> bytes:
+    return kind.encode() + b"\x00"
 
 
 class AvailabilityState:
     def __init__(self, key: StoreKey) -> None:
         self._key = key
-
-    def _s(self, ctx: Context) -> KVStore:
-        return ctx.store(self._key)
-
-    def params(self, ctx: Context) -> Params:
-        raw = self._s(ctx).get(_PARAMS)
-        return Params() if raw is None else codec.loads(Params, raw)
-
-    def set_params(self, ctx: Context, params: Params) -> None:
-        self._s(ctx).set(_PARAMS, codec.dumps(params))
-
-    def take_next_id(self, ctx: Context) -> int:
-        next_id = codec.read_int(self._s(ctx).get(_NEXT), default=1)
-        self._s(ctx).set(_NEXT, codec.int_bytes(next_id + 1))
-        return next_id
+        # params and the id sequence are used by the keeper directly
+        self.params = Item(key, b"params", json_value(Params), Params())
+        self.ids = Sequence(key, b"next")
+        self._stakes = Map(key, b"s", json_value(Stake))
+        self._by_kind = KeySet(key, b"k")
+        self._by_owner = KeySet(key, b"o")
 
     def stake(self, ctx: Context, stake_id: int) -> Stake | None:
-        if not 0 <= stake_id < 1 << 64:
-            return None
-        raw = self._s(ctx).get(_STAKE + codec.u64(stake_id))
-        return None if raw is None else codec.loads(Stake, raw)
+        return self._stakes.get(ctx, stake_id)
 
     def put(self, ctx: Context, stake: Stake) -> None:
         """Write the record and keep the indexes in step with ``stake.assigned``."""
-        s = self._s(ctx)
-        sid = codec.u64(stake.id)
-        s.set(_STAKE + sid, codec.dumps(stake))
-        s.set(_BY_OWNER + stake.owner + sid, b"")
+        self._stakes.set(ctx, stake.id, stake)
+        self._by_owner.add(ctx, stake.owner, stake.id)
+        merge_key = _MERGE + stake.owner + stake.kind.encode()
         if stake.assigned:
-            s.delete(_kind_prefix(stake.kind) + sid)
+            self._by_kind.remove(ctx, _kind_group(stake.kind), stake.id)
             if self.merge_target(ctx, stake.owner, stake.kind) == stake.id:
-                s.delete(_MERGE + stake.owner + stake.kind.encode())
+                ctx.store(self._key).delete(merge_key)
         else:
-            s.set(_kind_prefix(stake.kind) + sid, b"")
-            s.set(_MERGE + stake.owner + stake.kind.encode(), sid)
+            self._by_kind.add(ctx, _kind_group(stake.kind), stake.id)
+            ctx.store(self._key).set(merge_key, codec.u64(stake.id))
 
     def remove(self, ctx: Context, stake: Stake) -> None:
-        s = self._s(ctx)
-        sid = codec.u64(stake.id)
-        s.delete(_STAKE + sid)
-        s.delete(_BY_OWNER + stake.owner + sid)
-        s.delete(_kind_prefix(stake.kind) + sid)
+        self._stakes.delete(ctx, stake.id)
+        self._by_owner.remove(ctx, stake.owner, stake.id)
+        self._by_kind.remove(ctx, _kind_group(stake.kind), stake.id)
         if self.merge_target(ctx, stake.owner, stake.kind) == stake.id:
-            s.delete(_MERGE + stake.owner + stake.kind.encode())
+            ctx.store(self._key).delete(_MERGE + stake.owner + stake.kind.encode())
 
     def merge_target(self, ctx: Context, owner: bytes, kind: str) -> int | None:
-        raw = self._s(ctx).get(_MERGE + owner + kind.encode())
+        raw = ctx.store(self._key).get(_MERGE + owner + kind.encode())
         return None if raw is None else codec.read_u64(raw)
 
     def unassigned_ids(self, ctx: Context, kind: str) -> list[int]:
-        prefix = _kind_prefix(kind)
-        return [codec.read_u64(k[len(prefix) :]) for k, _ in self._s(ctx).iterate(prefix, prefix_end(prefix))]
+        return self._by_kind.ids(ctx, _kind_group(kind))
 
     def ids_by_owner(self, ctx: Context, owner: bytes) -> list[int]:
-        prefix = _BY_OWNER + owner
-        return [codec.read_u64(k[len(prefix) :]) for k, _ in self._s(ctx).iterate(prefix, prefix_end(prefix))]
+        return self._by_owner.ids(ctx, owner)

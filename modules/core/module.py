@@ -9,9 +9,11 @@ in their ``deps.py``; the app (abci_app/app.py) wires them together explicitly.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
+from modules.core import codec
 from modules.core.context import Context
+from modules.core.errors import GenesisError
 
 # A message handler: (context, signer address, message) -> None; raises TxError on a broken rule.
 MsgHandler = Callable[[Context, bytes, Any], None]
@@ -52,3 +54,58 @@ class Module:
 
     def end_block(self, ctx: Context) -> None:
         pass
+
+
+class Params(Protocol):
+    def validate(self) -> str | None:
+        """The first broken rule, or None."""
+        ...
+
+
+P = TypeVar("P", bound=Params)
+
+
+class ParamsKeeper(Protocol):
+    def params(self, ctx: Context) -> Any: ...
+    def set_params(self, ctx: Context, params: Any) -> None: ...
+
+
+def parse_params(module: str, params_type: type[P], section: Mapping[str, Any]) -> P:
+    """The section's ``params`` object over the defaults of ``params_type``, validated.
+
+    Raises :class:`GenesisError` naming ``<module>.params`` and what is wrong.
+    """
+    raw = section.get("params", {})
+    if not isinstance(raw, Mapping):
+        raise GenesisError(f"{module}.params must be an object")
+    try:
+        params = codec.from_json(params_type, {**codec.to_json(params_type()), **raw})
+    except (TypeError, KeyError, ValueError, AttributeError) as e:
+        raise GenesisError(f"{module}.params: {e}") from None
+    problem = params.validate()
+    if problem:
+        raise GenesisError(f"{module}.params: {problem}")
+    return params
+
+
+class ParamsGenesis(Module):
+    """A module whose genesis section is its params only: ``{"params": {...}}`` (missing fields take
+    the defaults); init stores them through the keeper, export reads them back."""
+
+    params_type: type[Params]
+    keeper: ParamsKeeper
+
+    def parse_params(self, section: Mapping[str, Any]) -> Params:
+        return parse_params(self.name, self.params_type, section)
+
+    def default_genesis(self) -> dict[str, Any]:
+        return {"params": codec.to_json(self.params_type())}
+
+    def validate_genesis(self, section: Mapping[str, Any]) -> None:
+        self.parse_params(section)
+
+    def init_genesis(self, ctx: Context, section: Mapping[str, Any]) -> None:
+        self.keeper.set_params(ctx, self.parse_params(section))
+
+    def export_genesis(self, ctx: Context) -> dict[str, Any]:
+        return {"params": codec.to_json(self.keeper.params(ctx))}

@@ -32,13 +32,13 @@ class ForumKeeper:
 
     # --- params ---------------------------------------------------------------------------------
     def params(self, ctx: Context) -> Params:
-        return self._state.params(ctx)
+        return self._state.params.get(ctx)
 
     def set_params(self, ctx: Context, params: Params) -> None:
         problem = params.validate()
         if problem:
             raise ValueError(problem)
-        self._state.set_params(ctx, params)
+        self._state.params.set(ctx, params)
 
     # --- posts ------------------------------------------------------------------------------------
     def create_post(
@@ -53,8 +53,8 @@ class ForumKeeper:
         """Validate and store a post; returns its id. Raises a forum TxError naming the broken rule."""
         size = len(content_hash)
         ensure(size == CONTENT_HASH_LEN, E.ERR_INVALID_CONTENT_HASH(f"{size} bytes"))
-        params = self._state.params(ctx)
-        post_id = self._state.next_id(ctx)
+        params = self._state.params.get(ctx)
+        post_id = self._state.ids.peek(ctx)
         author_list = _check_authors(params, sender, authors)
         citation_list = self._check_citations(ctx, params, post_id, citations)
         post = Post(
@@ -67,7 +67,7 @@ class ForumKeeper:
             time_ns=ctx.block.time_ns,
         )
         self._state.put_post(ctx, post)
-        self._state.set_next_id(ctx, post_id + 1)
+        self._state.ids.set(ctx, post_id + 1)
         ctx.emit("forum.post", id=post_id, sender=sender.hex(), content_hash=content_hash.hex())
         return post_id
 
@@ -88,7 +88,7 @@ class ForumKeeper:
         return self._state.post_ids_by_author(ctx, author)
 
     def next_post_id(self, ctx: Context) -> int:
-        return self._state.next_id(ctx)
+        return self._state.ids.peek(ctx)
 
     def incinerated(self, ctx: Context) -> int:
         return self._state.incinerated(ctx)
@@ -106,7 +106,7 @@ class ForumKeeper:
         ensure(self.exists(ctx, post_id), E.ERR_UNKNOWN_POST(str(post_id)))
         if amount == 0:
             return AwardOutcome()
-        depth_limit = self._state.params(ctx).depth_limit
+        depth_limit = self._state.params.get(ctx).depth_limit
         outcome = Propagation(ctx, self._state, self._rep, depth_limit).run(post_id, amount)
         ctx.emit(
             "forum.award",

@@ -12,74 +12,52 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from modules.core import codec
+from modules.core.collections import UINT, Item, KeySet, Map, Sequence, json_value
 from modules.core.context import Context
-from modules.core.store import KVStore, StoreKey, prefix_end
+from modules.core.store import StoreKey
 from modules.forum.types import INCINERATOR_ID, Params, Post
-
-_PARAMS = b"params"
-_NEXT = b"next"
-_INCINERATED = b"incinerated"
-_POST = b"p"
-_VALUE = b"v"
-_BY_AUTHOR = b"a"
 
 
 class ForumState:
     def __init__(self, key: StoreKey) -> None:
-        self._key = key
-
-    def _s(self, ctx: Context) -> KVStore:
-        return ctx.store(self._key)
-
-    def params(self, ctx: Context) -> Params:
-        raw = self._s(ctx).get(_PARAMS)
-        return Params() if raw is None else codec.loads(Params, raw)
-
-    def set_params(self, ctx: Context, params: Params) -> None:
-        self._s(ctx).set(_PARAMS, codec.dumps(params))
-
-    def next_id(self, ctx: Context) -> int:
-        return codec.read_int(self._s(ctx).get(_NEXT), default=1)
-
-    def set_next_id(self, ctx: Context, next_id: int) -> None:
-        self._s(ctx).set(_NEXT, codec.int_bytes(next_id))
+        # params and the id sequence are used by the keeper directly
+        self.params = Item(key, b"params", json_value(Params), Params())
+        self.ids = Sequence(key, b"next")
+        self._incinerated = Item(key, b"incinerated", UINT, 0)
+        self._posts = Map(key, b"p", json_value(Post))
+        self._values = Map(key, b"v", UINT)
+        self._by_author = KeySet(key, b"a")
 
     def incinerated(self, ctx: Context) -> int:
-        return codec.read_int(self._s(ctx).get(_INCINERATED))
+        return self._incinerated.get(ctx)
 
     def add_incinerated(self, ctx: Context, amount: int) -> None:
-        self._s(ctx).set(_INCINERATED, codec.int_bytes(self.incinerated(ctx) + amount))
+        self._incinerated.set(ctx, self.incinerated(ctx) + amount)
 
     def put_post(self, ctx: Context, post: Post) -> None:
-        s = self._s(ctx)
-        s.set(_POST + codec.u64(post.id), codec.dumps(replace(post, value=0)))
+        self._posts.set(ctx, post.id, replace(post, value=0))  # the value lives apart (it changes often)
         for author in post.authors:
-            s.set(_BY_AUTHOR + author.address + codec.u64(post.id), b"")
+            self._by_author.add(ctx, author.address, post.id)
 
     def post(self, ctx: Context, post_id: int) -> Post | None:
-        if not 0 < post_id < 1 << 64:
+        if post_id == INCINERATOR_ID:
             return None
-        raw = self._s(ctx).get(_POST + codec.u64(post_id))
-        if raw is None:
-            return None
-        return replace(codec.loads(Post, raw), value=self.value(ctx, post_id))
+        post = self._posts.get(ctx, post_id)
+        return None if post is None else replace(post, value=self.value(ctx, post_id))
 
     def value(self, ctx: Context, post_id: int) -> int:
         if post_id == INCINERATOR_ID:
             return self.incinerated(ctx)
-        return codec.read_int(self._s(ctx).get(_VALUE + codec.u64(post_id)))
+        return self._values.get(ctx, post_id) or 0
 
     def set_value(self, ctx: Context, post_id: int, value: int) -> None:
-        key = _VALUE + codec.u64(post_id)
         if value:
-            self._s(ctx).set(key, codec.int_bytes(value))
+            self._values.set(ctx, post_id, value)
         else:
-            self._s(ctx).delete(key)
+            self._values.delete(ctx, post_id)  # absent == 0
 
     def post_ids_by_author(self, ctx: Context, author: bytes) -> list[int]:
-        prefix = _BY_AUTHOR + author
-        return [codec.read_u64(k[len(prefix) :]) for k, _ in self._s(ctx).iterate(prefix, prefix_end(prefix))]
+        return self._by_author.ids(ctx, author)
 
     def post_ids(self, ctx: Context) -> list[int]:
-        return [codec.read_u64(k[1:]) for k, _ in self._s(ctx).iterate(_POST, prefix_end(_POST))]
+        return self._posts.ids(ctx)

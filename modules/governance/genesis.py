@@ -10,7 +10,8 @@ from typing import Any
 
 from modules.core import codec
 from modules.core.errors import GenesisError
-from modules.governance.types import SUPPORTED_WORK_CONTRACT_VERSIONS, Params
+from modules.core.module import parse_params
+from modules.governance.types import MODULE_NAME, SUPPORTED_WORK_CONTRACT_VERSIONS, Params
 
 
 def default_genesis() -> dict[str, Any]:
@@ -19,18 +20,11 @@ def default_genesis() -> dict[str, Any]:
 
 def parse_genesis(section: Mapping[str, Any]) -> Params:
     raw = section.get("params", {})
-    if not isinstance(raw, Mapping):
-        raise GenesisError("governance.params must be an object")
-    unknown = sorted(set(raw) - set(codec.to_json(Params())))
-    if unknown:
-        raise GenesisError(f"governance.params: unknown keys {', '.join(unknown)}")
-    try:
-        params = codec.from_json(Params, {**codec.to_json(Params()), **raw})
-    except (TypeError, KeyError, ValueError, AttributeError) as e:
-        raise GenesisError(f"governance.params: {e}") from None
-    problem = params.validate()
-    if problem:
-        raise GenesisError(f"governance.params: {problem}")
+    if isinstance(raw, Mapping):
+        unknown = sorted(set(raw) - set(codec.to_json(Params())))
+        if unknown:
+            raise GenesisError(f"governance.params: unknown keys {', '.join(unknown)}")
+    params = parse_params(MODULE_NAME, Params, section)
     if params.work_contract_version not in SUPPORTED_WORK_CONTRACT_VERSIONS:
         supported = ", ".join(map(str, SUPPORTED_WORK_CONTRACT_VERSIONS))
         raise GenesisError(

@@ -86,7 +86,7 @@ class GovernanceKeeper:
         self._clock: EpochClock = (
             epoch_clock
             if epoch_clock is not None
-            else EpochLengthClock(lambda ctx: self.state.params(ctx).epoch_length)
+            else EpochLengthClock(lambda ctx: self.state.params.get(ctx).epoch_length)
         )
 
     def set_epoch_clock(self, clock: EpochClock) -> None:
@@ -94,16 +94,16 @@ class GovernanceKeeper:
         self._clock = clock
 
     def params(self, ctx: Context) -> Params:
-        return self.state.params(ctx)
+        return self.state.params.get(ctx)
 
     def set_params(self, ctx: Context, params: Params) -> None:
         problem = params.validate()
         if problem is not None:
             raise ERR_INVALID_PARAMS(problem)
-        self.state.set_params(ctx, params)
+        self.state.params.set(ctx, params)
 
     def work_contract_version(self, ctx: Context) -> int:
-        return self.state.params(ctx).work_contract_version
+        return self.state.params.get(ctx).work_contract_version
 
     def get(self, ctx: Context, proposal_id: int) -> Proposal | None:
         return self.state.get(ctx, proposal_id)
@@ -117,7 +117,7 @@ class GovernanceKeeper:
         self, ctx: Context, *, proposer: bytes, post_id: int, changes: Sequence[ParamChange], fee: int
     ) -> int:
         """Record a proposal on ``post_id`` and open its stage-1 pool. Returns the proposal id."""
-        params = self.state.params(ctx)
+        params = self.state.params.get(ctx)
         if fee < params.min_fee:
             raise ERR_FEE_TOO_LOW(f"{fee} < {params.min_fee}")
         if not self._forum.exists(ctx, post_id) or post_id == 0:
@@ -140,7 +140,7 @@ class GovernanceKeeper:
         self._bank.send(ctx, proposer, self.account, fee)
         stage1_fee = fee // 2
         proposal = Proposal(
-            id=self.state.next_id(ctx),
+            id=self.state.ids.next(ctx),
             post_id=post_id,
             proposer=proposer,
             changes=normalized,
@@ -217,7 +217,7 @@ class GovernanceKeeper:
     def _advance_to_stage2(self, ctx: Context, proposal: Proposal) -> None:
         branch = ctx.branch()
         try:
-            pool_id = self._open_stage(branch, proposal, 2, self.state.params(ctx))
+            pool_id = self._open_stage(branch, proposal, 2, self.state.params.get(ctx))
         except TxError as e:
             # e.g. the pool durations were changed so stage2_duration_s no longer fits: give the fee back.
             self._bank.send(ctx, self.account, proposal.proposer, proposal.stage2_fee)

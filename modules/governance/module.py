@@ -8,15 +8,19 @@ from functools import partial
 from typing import Any
 
 from modules.bank.keeper import module_address
-from modules.core import codec
 from modules.core.context import Context
-from modules.core.module import Module, MsgHandler, QueryHandler
+from modules.core.module import MsgHandler, ParamsGenesis, QueryHandler
 from modules.core.store import StoreKey
 from modules.governance import genesis, handlers, queries
 from modules.governance.deps import Bank, EpochClock, Forum, PoolView, ValidationPool
 from modules.governance.keeper import GovernanceKeeper, version_only_increases
 from modules.governance.registry import ParamRegistry
-from modules.governance.types import MODULE_NAME, SUPPORTED_WORK_CONTRACT_VERSIONS, MsgProposeParamChange
+from modules.governance.types import (
+    MODULE_NAME,
+    SUPPORTED_WORK_CONTRACT_VERSIONS,
+    MsgProposeParamChange,
+    Params,
+)
 
 STORE_KEY = StoreKey(MODULE_NAME)
 
@@ -26,8 +30,10 @@ def default_account() -> bytes:
     return module_address(MODULE_NAME)
 
 
-class GovernanceModule(Module):
+class GovernanceModule(ParamsGenesis):
     name = MODULE_NAME
+    params_type = Params
+    keeper: GovernanceKeeper
 
     def __init__(
         self,
@@ -54,17 +60,8 @@ class GovernanceModule(Module):
         # Governance's own params are governable too; the work-contract version only moves forward.
         self.registry.register(MODULE_NAME, self.keeper, check=version_only_increases)
 
-    def default_genesis(self) -> dict[str, Any]:
-        return genesis.default_genesis()
-
-    def validate_genesis(self, section: Mapping[str, Any]) -> None:
-        genesis.parse_genesis(section)
-
-    def init_genesis(self, ctx: Context, section: Mapping[str, Any]) -> None:
-        self.keeper.set_params(ctx, genesis.parse_genesis(section))
-
-    def export_genesis(self, ctx: Context) -> dict[str, Any]:
-        return {"params": codec.to_json(self.keeper.params(ctx))}
+    def parse_params(self, section: Mapping[str, Any]) -> Params:
+        return genesis.parse_genesis(section)
 
     def msg_handlers(self) -> Mapping[type, MsgHandler]:
         return {MsgProposeParamChange: partial(handlers.handle_propose, self.keeper)}

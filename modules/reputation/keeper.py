@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 
 from modules.core import codec
 from modules.core.address import ADDRESS_LEN
+from modules.core.collections import UINT, Item
 from modules.core.context import Context
 from modules.core.store import KVStore, StoreKey, prefix_end
 from modules.reputation.errors import (
@@ -28,8 +29,6 @@ from modules.reputation.types import BalanceHook, Supply
 _BALANCE = b"b/"
 _ENCUMBERED = b"e/"
 _ALLOWANCE = b"a/"
-_MINTED = b"t/minted"  # totals live under "t/", apart from the per-address prefixes
-_BURNED = b"t/burned"
 
 
 def _check_address(addr: bytes) -> None:
@@ -45,6 +44,9 @@ def _check_amount(amount: int) -> None:
 class ReputationKeeper:
     def __init__(self, key: StoreKey) -> None:
         self._key = key
+        # Totals live under "t/", apart from the per-address prefixes.
+        self._minted = Item(key, b"t/minted", UINT, 0)
+        self._burned = Item(key, b"t/burned", UINT, 0)
         self._hooks: list[BalanceHook] = []
 
     def add_balance_hook(self, hook: BalanceHook) -> None:
@@ -60,8 +62,9 @@ class ReputationKeeper:
         return codec.read_int(self._store(ctx).get(key))
 
     def _write(self, ctx: Context, key: bytes, value: int) -> None:
+        """A per-address amount (balance, encumbered, allowance)."""
         assert value >= 0, "REP state never goes negative"
-        if value == 0 and key[:2] in (_BALANCE, _ENCUMBERED, _ALLOWANCE):
+        if value == 0:
             self._store(ctx).delete(key)  # absent == 0: state holds only what is non-zero
         else:
             self._store(ctx).set(key, codec.int_bytes(value))
@@ -77,10 +80,10 @@ class ReputationKeeper:
         return self.balance(ctx, addr) - self.encumbered(ctx, addr)
 
     def minted(self, ctx: Context) -> int:
-        return self._read(ctx, _MINTED)
+        return self._minted.get(ctx)
 
     def burned(self, ctx: Context) -> int:
-        return self._read(ctx, _BURNED)
+        return self._burned.get(ctx)
 
     def total_supply(self, ctx: Context) -> int:
         return self.minted(ctx) - self.burned(ctx)
@@ -112,7 +115,7 @@ class ReputationKeeper:
         if amount == 0:
             return
         self._set_balance(ctx, addr, self.balance(ctx, addr) + amount)
-        self._write(ctx, _MINTED, self.minted(ctx) + amount)
+        self._minted.set(ctx, self.minted(ctx) + amount)
 
     def burn_free(self, ctx: Context, addr: bytes, amount: int) -> None:
         """Destroy ``amount`` of ``addr``'s free REP."""
@@ -135,7 +138,7 @@ class ReputationKeeper:
         if amount == 0:
             return
         self._set_balance(ctx, addr, self.balance(ctx, addr) - amount)
-        self._write(ctx, _BURNED, self.burned(ctx) + amount)
+        self._burned.set(ctx, self.burned(ctx) + amount)
 
     def transfer_encumbered(self, ctx: Context, sender: bytes, recipient: bytes, amount: int) -> None:
         """Rule-driven move of ``sender``'s encumbered REP to ``recipient`` as free REP (supply unchanged)."""

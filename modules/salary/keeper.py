@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import functools
 
-from modules.core import codec
 from modules.core.address import to_bech32
+from modules.core.collections import UINT, Item
 from modules.core.context import Context
 from modules.core.store import KVStore, StoreKey, prefix_end
 from modules.salary.deps import Bank, Reputation
@@ -18,11 +18,6 @@ from modules.salary.types import Member, SalaryState
 
 # Event attributes show bech32 (slow in pure Python) and addresses repeat.
 _bech32 = functools.lru_cache(maxsize=16384)(to_bech32)
-# Each number under its own key, as decimal ASCII: settlement reads only the index (hot path).
-_INDEX = b"index"
-_REMAINDER = b"remainder"
-_RECEIVED = b"received"
-_PAID = b"paid"
 _MEMBER = b"m/"  # m/<addr> -> b"<snapshot>:<accrued>"
 
 
@@ -40,6 +35,11 @@ class SalaryKeeper:
         self, key: StoreKey, *, account: bytes, fee_collector: bytes, bank: Bank, reputation: Reputation
     ) -> None:
         self._key = key
+        # Each number under its own key, as decimal ASCII: settlement reads only the index (hot path).
+        self._index = Item(key, b"index", UINT, 0)
+        self._remainder = Item(key, b"remainder", UINT, 0)
+        self._received = Item(key, b"received", UINT, 0)
+        self._paid = Item(key, b"paid", UINT, 0)
         self.account = account  # the salary module account: holds every token not yet claimed
         self.fee_collector = fee_collector  # where auth collects tx fees; swept in end_block
         self._bank = bank
@@ -49,14 +49,15 @@ class SalaryKeeper:
         return ctx.store(self._key)
 
     def state(self, ctx: Context) -> SalaryState:
-        store = self._store(ctx)
-        index, remainder, received, paid = (
-            codec.read_int(store.get(k)) for k in (_INDEX, _REMAINDER, _RECEIVED, _PAID)
+        return SalaryState(
+            index=self._index.get(ctx),
+            remainder=self._remainder.get(ctx),
+            received=self._received.get(ctx),
+            paid=self._paid.get(ctx),
         )
-        return SalaryState(index=index, remainder=remainder, received=received, paid=paid)
 
     def index(self, ctx: Context) -> int:
-        return codec.read_int(self._store(ctx).get(_INDEX))
+        return self._index.get(ctx)
 
     def member(self, ctx: Context, addr: bytes) -> Member | None:
         raw = self._store(ctx).get(_MEMBER + addr)
@@ -74,12 +75,11 @@ class SalaryKeeper:
     def distribute(self, ctx: Context, amount: int) -> None:
         """Pay ``amount`` tokens (already in the salary account) to REP holders pro rata. O(1)."""
         assert amount >= 0
-        store = self._store(ctx)
         state = self.state(ctx)
         index, remainder = advance(state.index, state.remainder, amount, self._reputation.supply(ctx))
-        store.set(_INDEX, codec.int_bytes(index))
-        store.set(_REMAINDER, codec.int_bytes(remainder))
-        store.set(_RECEIVED, codec.int_bytes(state.received + amount))
+        self._index.set(ctx, index)
+        self._remainder.set(ctx, remainder)
+        self._received.set(ctx, state.received + amount)
         ctx.emit("salary.distribute", amount=amount, index=index)
 
     def pay(self, ctx: Context, payer: bytes, amount: int) -> None:
@@ -126,9 +126,8 @@ class SalaryKeeper:
         tokens, kept = whole_tokens(member.accrued)
         if tokens <= 0:
             raise ERR_NOTHING_TO_CLAIM(f"{to_bech32(addr)} has accrued less than one whole token")
-        store = self._store(ctx)
-        store.set(_MEMBER + addr, _encode_member(Member(snapshot=member.snapshot, accrued=kept)))
-        store.set(_PAID, codec.int_bytes(codec.read_int(store.get(_PAID)) + tokens))
+        self._store(ctx).set(_MEMBER + addr, _encode_member(Member(snapshot=member.snapshot, accrued=kept)))
+        self._paid.set(ctx, self._paid.get(ctx) + tokens)
         self._bank.send(ctx, self.account, addr, tokens)
         ctx.emit("salary.claim", member=_bech32(addr), amount=tokens)
         return tokens

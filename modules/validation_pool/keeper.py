@@ -56,13 +56,13 @@ class ValidationPoolKeeper:
         self._hooks[name] = hook
 
     def params(self, ctx: Context) -> Params:
-        return self.state.params(ctx)
+        return self.state.params.get(ctx)
 
     def set_params(self, ctx: Context, params: Params) -> None:
         problem = params.validate()
         if problem is not None:
             raise ERR_INVALID_PARAMS(problem)
-        self.state.set_params(ctx, params)
+        self.state.params.set(ctx, params)
 
     def get(self, ctx: Context, pool_id: int) -> Pool | None:
         return self.state.get(ctx, pool_id)
@@ -89,7 +89,7 @@ class ValidationPoolKeeper:
         ``params`` (modules only, e.g. governance's staged pools with their own quorum and binding)
         replaces the module's current params for this pool; it is validated like any params."""
         if params is None:
-            params = self.state.params(ctx)
+            params = self.state.params.get(ctx)
         elif (problem := params.validate()) is not None:
             raise ERR_INVALID_PARAMS(problem)
         if post_id == INCINERATOR_POST or not self._forum.exists(ctx, post_id):
@@ -110,7 +110,7 @@ class ValidationPoolKeeper:
         now = ctx.block.time_ns
         minted_for, minted_against = minted_split(fee, params.mint_ratio, params.stake_for_author_ppm)
         pool = Pool(
-            id=self.state.next_id(ctx),
+            id=self.state.ids.next(ctx),
             post_id=post_id,
             payer=payer,
             fee=fee,

@@ -13,40 +13,30 @@ import functools
 
 from modules.core import codec
 from modules.core.address import ADDRESS_LEN
+from modules.core.collections import Item, KeySet, Schedule, Sequence, json_value
 from modules.core.context import Context
 from modules.core.store import KVStore, StoreKey, prefix_end
 from modules.validation_pool.types import Params, Pool, PoolStake
 
-_PARAMS = b"params"
-_NEXT = b"next"
+# The pool record, its tally and the stakes are read and written on every stake: they keep their own
+# compact encodings (below) rather than going through a collection.
 _POOL = b"p/"
 _TALLY = b"t/"
 _STAKE = b"s/"
-_DUE = b"e/"
-_BY_POST = b"x/"
 _FOR, _AGAINST = b"\x01", b"\x00"
 
 
 class PoolState:
     def __init__(self, key: StoreKey) -> None:
         self._key = key
+        # params and the id sequence are used by the keeper directly
+        self.params = Item(key, b"params", json_value(Params), Params())
+        self.ids = Sequence(key, b"next")
+        self._due = Schedule(key, b"e/")
+        self._by_post = KeySet(key, b"x/")
 
     def _store(self, ctx: Context) -> KVStore:
         return ctx.store(self._key)
-
-    def params(self, ctx: Context) -> Params:
-        raw = self._store(ctx).get(_PARAMS)
-        return Params() if raw is None else codec.loads(Params, raw)
-
-    def set_params(self, ctx: Context, params: Params) -> None:
-        self._store(ctx).set(_PARAMS, codec.dumps(params))
-
-    def next_id(self, ctx: Context) -> int:
-        """Allocate the next pool id (sequential from 1)."""
-        store = self._store(ctx)
-        pool_id = codec.read_int(store.get(_NEXT), default=1)
-        store.set(_NEXT, codec.int_bytes(pool_id + 1))
-        return pool_id
 
     def get(self, ctx: Context, pool_id: int) -> Pool | None:
         if not 0 <= pool_id < 1 << 64:
@@ -93,29 +83,25 @@ class PoolState:
         self._store(ctx).set(_TALLY + codec.u64(pool.id), tally)
 
     def add_by_post(self, ctx: Context, pool: Pool) -> None:
-        self._store(ctx).set(_BY_POST + codec.u64(pool.post_id) + codec.u64(pool.id), b"")
+        self._by_post.add(ctx, codec.u64(pool.post_id), pool.id)
 
     def pools_by_post(self, ctx: Context, post_id: int) -> list[int]:
-        prefix = _BY_POST + codec.u64(post_id)
-        return [
-            codec.read_u64(k[len(prefix) :]) for k, _ in self._store(ctx).iterate(prefix, prefix_end(prefix))
-        ]
+        return self._by_post.ids(ctx, codec.u64(post_id))
 
     # -- due index ---------------------------------------------------------------------
 
     def schedule(self, ctx: Context, end_ns: int, pool_id: int) -> None:
-        self._store(ctx).set(_DUE + codec.u64(end_ns) + codec.u64(pool_id), b"")
+        self._due.add(ctx, end_ns, pool_id)
 
     def unschedule(self, ctx: Context, end_ns: int, pool_id: int) -> None:
-        self._store(ctx).delete(_DUE + codec.u64(end_ns) + codec.u64(pool_id))
+        self._due.remove(ctx, end_ns, pool_id)
 
     def due(self, ctx: Context, now_ns: int) -> list[int]:
         """Ids of open pools with ``end_ns <= now_ns``, in (end_ns, id) order."""
-        end = _DUE + codec.u64(now_ns + 1)
-        return [codec.read_u64(k[len(_DUE) + 8 :]) for k, _ in self._store(ctx).iterate(_DUE, end)]
+        return [pool_id for _, pool_id in self._due.due(ctx, now_ns)]
 
     def open_count(self, ctx: Context) -> int:
-        return sum(1 for _ in self._store(ctx).iterate(_DUE, prefix_end(_DUE)))
+        return self._due.count(ctx)
 
     # -- stakes ------------------------------------------------------------------------
 

@@ -44,13 +44,13 @@ class WorkKeeper:
 
     # --- params -----------------------------------------------------------------------------------
     def params(self, ctx: Context) -> Params:
-        return self._state.params(ctx)
+        return self._state.params.get(ctx)
 
     def set_params(self, ctx: Context, params: Params) -> None:
         problem = params.validate()
         if problem:
             raise ValueError(problem)
-        self._state.set_params(ctx, params)
+        self._state.params.set(ctx, params)
 
     def get(self, ctx: Context, request_id: int) -> WorkRequest | None:
         return self._state.request(ctx, request_id)
@@ -69,14 +69,14 @@ class WorkKeeper:
         randomness. The expert's evidence is due before now + deadline_s."""
         problem = kind_problem(kind)
         ensure(problem is None, E.ERR_INVALID_KIND(f"{kind!r}: {problem}"))
-        params = self._state.params(ctx)
+        params = self._state.params.get(ctx)
         ensure(fee >= params.min_fee, E.ERR_FEE_TOO_LOW(f"{fee} < {params.min_fee}"))
         ensure(
             len(details_hash) == DETAILS_HASH_LEN, E.ERR_INVALID_DETAILS_HASH(f"{len(details_hash)} bytes")
         )
         ok = 1 <= deadline_s <= params.max_deadline_s
         ensure(ok, E.ERR_INVALID_DEADLINE(f"{deadline_s} s, max {params.max_deadline_s}"))
-        request_id = self._state.take_next_id(ctx)
+        request_id = self._state.ids.next(ctx)
         stake_id = self._availability.select(ctx, kind, assignment_seed(ctx.block.randomness, request_id))
         if stake_id is None:
             raise E.ERR_NO_EXPERT_AVAILABLE(kind)
@@ -119,7 +119,7 @@ class WorkKeeper:
         ensure(self._forum.is_author(ctx, post_id, sender), E.ERR_EVIDENCE_NOT_BY_EXPERT(str(post_id)))
         used_by = self._state.evidence_of(ctx, post_id)
         ensure(used_by is None, E.ERR_EVIDENCE_REUSED(f"post {post_id} is evidence of request {used_by}"))
-        cutoff = ctx.block.time_ns + self._state.params(ctx).verdict_window_s * SECOND_NS
+        cutoff = ctx.block.time_ns + self._state.params.get(ctx).verdict_window_s * SECOND_NS
         request = replace(request, status=Status.EVIDENCE, post_id=post_id, verdict_cutoff_ns=cutoff)
         self._state.put(ctx, request)
         self._state.mark_evidence(ctx, post_id, request_id)

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
-from typing import Any
 
 from modules.bank.keeper import module_address
-from modules.core import codec
 from modules.core.context import Context
-from modules.core.module import Module, MsgHandler, QueryHandler
+from modules.core.module import MsgHandler, ParamsGenesis, QueryHandler
 from modules.core.store import StoreKey
-from modules.work import genesis, handlers, queries
+from modules.work import handlers, queries
 from modules.work.deps import Availability, Bank, Forum, PoolView, ValidationPool
 from modules.work.keeper import CALLBACK_NAME, WorkKeeper
-from modules.work.types import MsgRequestWork, MsgSubmitEvidence, MsgVerdict
+from modules.work.types import MsgRequestWork, MsgSubmitEvidence, MsgVerdict, Params
 
 STORE_KEY = StoreKey("work")
 
@@ -25,8 +23,10 @@ def default_escrow() -> bytes:
     return module_address(CALLBACK_NAME)
 
 
-class WorkModule(Module):
+class WorkModule(ParamsGenesis):
     name = CALLBACK_NAME
+    params_type = Params
+    keeper: WorkKeeper
 
     def __init__(
         self,
@@ -46,18 +46,6 @@ class WorkModule(Module):
             availability=availability,
             pools=pools,
         )
-
-    def default_genesis(self) -> dict[str, Any]:
-        return genesis.default_genesis()
-
-    def validate_genesis(self, section: Mapping[str, Any]) -> None:
-        genesis.parse_genesis(section)
-
-    def init_genesis(self, ctx: Context, section: Mapping[str, Any]) -> None:
-        self.keeper.set_params(ctx, genesis.parse_genesis(section))
-
-    def export_genesis(self, ctx: Context) -> dict[str, Any]:
-        return {"params": codec.to_json(self.keeper.params(ctx))}
 
     def msg_handlers(self) -> Mapping[type, MsgHandler]:
         k = self.keeper

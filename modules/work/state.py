@@ -12,86 +12,57 @@ b"P" + u64(pool_id)              -> u64(request id)  the request behind a valida
 
 from __future__ import annotations
 
-from modules.core import codec
+from modules.core.collections import U64, Item, KeySet, Map, Schedule, Sequence, json_value
 from modules.core.context import Context
-from modules.core.store import KVStore, StoreKey, prefix_end
+from modules.core.store import StoreKey
 from modules.work.types import Params, WorkRequest
-
-_PARAMS = b"params"
-_NEXT = b"next"
-_REQUEST = b"r"
-_TIMER = b"t"
-_BY_CLIENT = b"c"
-_BY_EXPERT = b"x"
-_EVIDENCE = b"e"
-_POOL = b"P"
 
 
 class WorkState:
     def __init__(self, key: StoreKey) -> None:
-        self._key = key
-
-    def _s(self, ctx: Context) -> KVStore:
-        return ctx.store(self._key)
-
-    def params(self, ctx: Context) -> Params:
-        raw = self._s(ctx).get(_PARAMS)
-        return Params() if raw is None else codec.loads(Params, raw)
-
-    def set_params(self, ctx: Context, params: Params) -> None:
-        self._s(ctx).set(_PARAMS, codec.dumps(params))
-
-    def take_next_id(self, ctx: Context) -> int:
-        next_id = codec.read_int(self._s(ctx).get(_NEXT), default=1)
-        self._s(ctx).set(_NEXT, codec.int_bytes(next_id + 1))
-        return next_id
+        # params and the id sequence are used by the keeper directly
+        self.params = Item(key, b"params", json_value(Params), Params())
+        self.ids = Sequence(key, b"next")
+        self._requests = Map(key, b"r", json_value(WorkRequest))
+        # timers: at most one per request, keyed so end_block reads only what is due
+        self._timers = Schedule(key, b"t")
+        self._by_client = KeySet(key, b"c")
+        self._by_expert = KeySet(key, b"x")
+        self._evidence = Map(key, b"e", U64)
+        self._pools = Map(key, b"P", U64)
 
     def request(self, ctx: Context, request_id: int) -> WorkRequest | None:
-        if not 0 <= request_id < 1 << 64:
-            return None
-        raw = self._s(ctx).get(_REQUEST + codec.u64(request_id))
-        return None if raw is None else codec.loads(WorkRequest, raw)
+        return self._requests.get(ctx, request_id)
 
     def put(self, ctx: Context, request: WorkRequest) -> None:
-        s = self._s(ctx)
-        rid = codec.u64(request.id)
-        s.set(_REQUEST + rid, codec.dumps(request))
-        s.set(_BY_CLIENT + request.client + rid, b"")
-        s.set(_BY_EXPERT + request.expert + rid, b"")
+        self._requests.set(ctx, request.id, request)
+        self._by_client.add(ctx, request.client, request.id)
+        self._by_expert.add(ctx, request.expert, request.id)
 
-    # timers: at most one per request, keyed so end_block reads only what is due
     def set_timer(self, ctx: Context, time_ns: int, request_id: int) -> None:
-        self._s(ctx).set(_TIMER + codec.u64(time_ns) + codec.u64(request_id), b"")
+        self._timers.add(ctx, time_ns, request_id)
 
     def clear_timer(self, ctx: Context, time_ns: int, request_id: int) -> None:
-        self._s(ctx).delete(_TIMER + codec.u64(time_ns) + codec.u64(request_id))
+        self._timers.remove(ctx, time_ns, request_id)
 
     def due_timers(self, ctx: Context, now_ns: int) -> list[tuple[int, int]]:
         """(time_ns, request_id) of timers with time <= now, in ascending order."""
-        end = _TIMER + codec.u64(now_ns + 1) if now_ns + 1 < 1 << 64 else prefix_end(_TIMER)
-        return [
-            (codec.read_u64(k[1:9]), codec.read_u64(k[9:17])) for k, _ in self._s(ctx).iterate(_TIMER, end)
-        ]
+        return self._timers.due(ctx, now_ns)
 
     def mark_evidence(self, ctx: Context, post_id: int, request_id: int) -> None:
-        self._s(ctx).set(_EVIDENCE + codec.u64(post_id), codec.u64(request_id))
+        self._evidence.set(ctx, post_id, request_id)
 
     def evidence_of(self, ctx: Context, post_id: int) -> int | None:
-        raw = self._s(ctx).get(_EVIDENCE + codec.u64(post_id))
-        return None if raw is None else codec.read_u64(raw)
+        return self._evidence.get(ctx, post_id)
 
     def link_pool(self, ctx: Context, pool_id: int, request_id: int) -> None:
-        self._s(ctx).set(_POOL + codec.u64(pool_id), codec.u64(request_id))
+        self._pools.set(ctx, pool_id, request_id)
 
     def request_of_pool(self, ctx: Context, pool_id: int) -> int | None:
-        raw = self._s(ctx).get(_POOL + codec.u64(pool_id))
-        return None if raw is None else codec.read_u64(raw)
+        return self._pools.get(ctx, pool_id)
 
     def ids_by_client(self, ctx: Context, client: bytes) -> list[int]:
-        return self._ids(ctx, _BY_CLIENT + client)
+        return self._by_client.ids(ctx, client)
 
     def ids_by_expert(self, ctx: Context, expert: bytes) -> list[int]:
-        return self._ids(ctx, _BY_EXPERT + expert)
-
-    def _ids(self, ctx: Context, prefix: bytes) -> list[int]:
-        return [codec.read_u64(k[len(prefix) :]) for k, _ in self._s(ctx).iterate(prefix, prefix_end(prefix))]
+        return self._by_expert.ids(ctx, expert)

@@ -3,21 +3,15 @@ signed txs through FinalizeBlock + Commit, answers through Query."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from dao_chain import SignedChain, start_app
 from google.protobuf.timestamp_pb2 import Timestamp
 from nacl.signing import SigningKey
 
 from abci_app.app import Application
-from abci_app.pb.tendermint.abci import types_pb2 as abci
-from abci_app.txcodec import sign_tx
-from abci_app.wiring import default_wiring
-from genesis.accounts import add_account
-from genesis.app_state import build_app_state
 from modules.availability.selection import weighted_index
 from modules.availability.types import BLOCK_PRODUCTION, MsgStakeAvailability
 from modules.core.address import address_from_pubkey, to_bech32
@@ -35,53 +29,22 @@ T0 = 1_700_000_000
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Application]:
-    wiring = default_wiring()
-    rep = [{"address": to_bech32(EXPERT), "amount": 500}, {"address": to_bech32(MEMBER), "amount": 500}]
-    state = build_app_state(wiring.modules, {"chain_id": CHAIN, "reputation": {"balances": rep}})
-    for who in (EXPERT, MEMBER, CLIENT, OTHER):
-        add_account(state, who, 10_000)
-    a = Application(tmp_path, wiring)
-    a.init_chain(
-        abci.RequestInitChain(
-            chain_id=CHAIN,
-            time=Timestamp(seconds=T0),
-            initial_height=1,
-            app_state_bytes=json.dumps(state).encode(),
-        )
+    a = start_app(
+        tmp_path,
+        CHAIN,
+        Timestamp(seconds=T0),
+        rep=[(EXPERT, 500), (MEMBER, 500)],
+        accounts=(EXPERT, MEMBER, CLIENT, OTHER),
     )
     yield a
     a.close()
 
 
-class Chain:
+class Chain(SignedChain):
     def __init__(self, app: Application) -> None:
-        self.app = app
-        self.height = 0
-        self.nonces = [0] * len(SEEDS)
+        super().__init__(app, CHAIN, SEEDS, FEE, T0)
 
-    def block(self, at_s: int, *txs: tuple[int, Any]) -> list[tuple[str, int]]:
-        """A block at T0 + at_s whose txs are (signer index, message); returns (codespace, code)."""
-        raw = []
-        for who, msg in txs:
-            raw.append(sign_tx(SEEDS[who], [msg], chain_id=CHAIN, nonce=self.nonces[who], fee=FEE))
-            self.nonces[who] += 1
-        self.height += 1
-        res = self.app.finalize_block(
-            abci.RequestFinalizeBlock(
-                height=self.height,
-                time=Timestamp(seconds=T0 + at_s),
-                txs=raw,
-                hash=bytes([self.height]) * 32,
-                proposer_address=b"\x01" * 20,
-            )
-        )
-        self.app.commit(abci.RequestCommit())
-        return [(r.codespace, r.code) for r in res.tx_results]
-
-    def query(self, path: str, **args: Any) -> Any:
-        res = self.app.query(abci.RequestQuery(path=path, data=json.dumps(args).encode()))
-        assert res.code == 0, res.log
-        return json.loads(res.value)
+    block = SignedChain.block_at  # blocks here are placed at absolute times
 
 
 def solo_post(author: bytes, *citations: tuple[int, int]) -> MsgPost:

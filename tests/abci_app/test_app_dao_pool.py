@@ -9,15 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dao_chain import start_app
 from google.protobuf.timestamp_pb2 import Timestamp
 from nacl.signing import SigningKey
 
 from abci_app.app import Application
 from abci_app.pb.tendermint.abci import types_pb2 as abci
 from abci_app.txcodec import sign_tx
-from abci_app.wiring import default_wiring
-from genesis.accounts import add_account
-from genesis.app_state import build_app_state
 from modules.core.address import address_from_pubkey, to_bech32
 from modules.forum.types import Author, MsgPost
 from modules.reputation.types import MsgSetStakeAllowance
@@ -36,27 +34,7 @@ def _time(height: int) -> Timestamp:
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Application]:
-    wiring = default_wiring()
-    state = build_app_state(
-        wiring.modules,
-        {
-            "chain_id": CHAIN,
-            "reputation": {
-                "balances": [
-                    {"address": to_bech32(ALICE), "amount": 30},
-                    {"address": to_bech32(BOB), "amount": 10},
-                ]
-            },
-        },
-    )
-    for who in (ALICE, BOB, CAROL):
-        add_account(state, who, 10_000)
-    a = Application(tmp_path, wiring)
-    a.init_chain(
-        abci.RequestInitChain(
-            chain_id=CHAIN, time=_time(0), initial_height=1, app_state_bytes=json.dumps(state).encode()
-        )
-    )
+    a = start_app(tmp_path, CHAIN, _time(0), rep=[(ALICE, 30), (BOB, 10)], accounts=(ALICE, BOB, CAROL))
     yield a
     a.close()
 

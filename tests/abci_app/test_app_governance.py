@@ -4,21 +4,17 @@ refusing to run a work-contract version it does not implement."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from dao_chain import SignedChain, start_app
 from google.protobuf.timestamp_pb2 import Timestamp
 from nacl.signing import SigningKey
 
 from abci_app.app import Application
 from abci_app.pb.tendermint.abci import types_pb2 as abci
-from abci_app.txcodec import sign_tx
-from abci_app.wiring import default_wiring
-from genesis.accounts import add_account
-from genesis.app_state import build_app_state
 from modules.core.address import address_from_pubkey, to_bech32
 from modules.forum.types import Author, MsgPost
 from modules.governance.errors import UnsupportedWorkContractVersion
@@ -36,58 +32,27 @@ GOVERNANCE = {"min_fee": 20, "stage1_duration_s": 10, "stage2_duration_s": 20, "
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Application]:
-    wiring = default_wiring()
-    rep = [{"address": to_bech32(ALICE), "amount": 30}, {"address": to_bech32(BOB), "amount": 10}]
-    state = build_app_state(
-        wiring.modules,
-        {"chain_id": CHAIN, "reputation": {"balances": rep}, "governance": {"params": GOVERNANCE}},
-    )
-    for who in (ALICE, BOB):
-        add_account(state, who, 10_000)
-    a = Application(tmp_path, wiring)
-    a.init_chain(
-        abci.RequestInitChain(
-            chain_id=CHAIN,
-            time=Timestamp(seconds=T0),
-            initial_height=1,
-            app_state_bytes=json.dumps(state).encode(),
-        )
+    a = start_app(
+        tmp_path,
+        CHAIN,
+        Timestamp(seconds=T0),
+        rep=[(ALICE, 30), (BOB, 10)],
+        accounts=(ALICE, BOB),
+        sections={"governance": {"params": GOVERNANCE}},
     )
     yield a
     a.close()
 
 
-class Chain:
+class Chain(SignedChain):
     def __init__(self, app: Application) -> None:
-        self.app = app
-        self.height = 0
+        super().__init__(app, CHAIN, SEEDS, FEE, T0)
         self.time_s = 0
-        self.nonces = [0] * len(SEEDS)
 
     def block(self, seconds: int = 1, *txs: tuple[int, Any]) -> list[tuple[str, int]]:
         """A block ``seconds`` after the last one with txs (signer index, message); (codespace, code)s."""
-        raw = []
-        for who, msg in txs:
-            raw.append(sign_tx(SEEDS[who], [msg], chain_id=CHAIN, nonce=self.nonces[who], fee=FEE))
-            self.nonces[who] += 1
-        self.height += 1
         self.time_s += seconds
-        res = self.app.finalize_block(
-            abci.RequestFinalizeBlock(
-                height=self.height,
-                time=Timestamp(seconds=T0 + self.time_s),
-                txs=raw,
-                hash=bytes([self.height]) * 32,
-                proposer_address=b"\x01" * 20,
-            )
-        )
-        self.app.commit(abci.RequestCommit())
-        return [(r.codespace, r.code) for r in res.tx_results]
-
-    def query(self, path: str, **args: Any) -> Any:
-        res = self.app.query(abci.RequestQuery(path=path, data=json.dumps(args).encode()))
-        assert res.code == 0, res.log
-        return json.loads(res.value)
+        return self.block_at(self.time_s, *txs)
 
     def pass_both_stages(self, *changes: ParamChange) -> int:
         """alice posts and proposes ``changes``; alice and bob back both stages. Returns the activation

@@ -3,82 +3,33 @@ client: the commands build the right messages, sign them with the keyring key, a
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_fakes import RecordingClient, install_recording_client, run_cli, sent_msgs
 
-from abci_app.cli import msg_tx
-from abci_app.cli.main import main
-from abci_app.rpc.client import Account, BroadcastResult, Status, TxResult
-from abci_app.txcodec import decode_tx, verify_signature
-from modules.core.address import from_bech32, to_bech32
+from modules.core.address import to_bech32
 from modules.reputation.types import MsgSetStakeAllowance
 from modules.salary.types import MsgClaimSalary
 from modules.validation_pool.types import MsgInitiatePool, MsgStake
 
-CHAIN = "cli-chain"
 OTHER = bytes(range(20))
-
-
-class RecordingClient:
-    def __init__(self) -> None:
-        self.txs: list[bytes] = []
-        self.queries: list[tuple[str, dict[str, Any]]] = []
-
-    def status(self) -> Status:
-        return Status(CHAIN, 5, b"\x00" * 32, 5, False, "node")
-
-    def account(self, address: bytes) -> Account:
-        return Account(to_bech32(address), 100, 7, b"", 5)
-
-    def params(self) -> dict[str, Any]:
-        return {"auth": {"min_fee": 3}}
-
-    def broadcast(self, tx: bytes, wait: bool = True) -> BroadcastResult:
-        self.txs.append(tx)
-        ok = TxResult(0, "", "")
-        return BroadcastResult(b"\xab" * 32, ok, wait, 6 if wait else 0, ok if wait else None)
-
-    def query(self, path: str, **args: Any) -> Any:
-        self.queries.append((path, args))
-        return {
-            "claimable": 4,
-            "balance": 9,
-            "encumbered": 2,
-            "free": 7,
-            "amount": 1,
-            "pool_ids": [2],
-            "supply": 3,
-            "minted": 4,
-            "burned": 1,
-        }
 
 
 @pytest.fixture
 def client(monkeypatch: pytest.MonkeyPatch) -> RecordingClient:
-    recorder = RecordingClient()
-
-    @contextmanager
-    def fake_client_of(args: Any) -> Iterator[RecordingClient]:
-        yield recorder
-
-    monkeypatch.setattr(msg_tx, "client_of", fake_client_of)
-    return recorder
-
-
-@pytest.fixture
-def home(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[str, bytes]:
-    """A home whose test keyring holds ``alice``; returns (home, alice's address)."""
-    home = str(tmp_path / "h")
-    assert (
-        main(["keys", "add", "alice", "--home", home, "--keyring-backend", "test", "--output", "json"]) == 0
-    )
-    alice = from_bech32(json.loads(capsys.readouterr().out)["address"])
-    return home, alice
+    answer = {
+        "claimable": 4,
+        "balance": 9,
+        "encumbered": 2,
+        "free": 7,
+        "amount": 1,
+        "pool_ids": [2],
+        "supply": 3,
+        "minted": 4,
+        "burned": 1,
+    }
+    return install_recording_client(monkeypatch, answer)
 
 
 KEYRING_FREE = {
@@ -91,18 +42,7 @@ KEYRING_FREE = {
 
 
 def run(capsys: pytest.CaptureFixture[str], home: str, *argv: str) -> tuple[int, Any]:
-    # commands that read the keyring take --keyring-backend (the home has no config: default "file")
-    keyring = [] if tuple(argv[1:3]) in KEYRING_FREE else ["--keyring-backend", "test"]
-    code = main([*argv, "--home", home, *keyring, "--output", "json"])
-    out = capsys.readouterr().out
-    return code, json.loads(out) if out.strip() else None
-
-
-def sent_msgs(client: RecordingClient, signer: bytes) -> tuple[Any, ...]:
-    tx = decode_tx(client.txs[-1], 1 << 16)
-    assert verify_signature(tx) and tx.signer == signer
-    assert (tx.chain_id, tx.nonce, tx.fee) == (CHAIN, 7, 3)  # from status, account and min fee
-    return tx.msgs
+    return run_cli(capsys, home, argv, keyring=tuple(argv[1:3]) not in KEYRING_FREE)
 
 
 @pytest.mark.parametrize(
