@@ -1,6 +1,6 @@
 """The ABCI application: one method per ABCI request, protobuf request in, protobuf response out.
 
-State lives in three layers (semantics: /work/shared/notes/cometbft.md §3, docs/architecture.md):
+State lives in three layers (semantics: ../shared/notes/cometbft.md §3, docs/architecture.md):
 
 - ``StateDB``: what the last Commit made durable (height, app hash, state).
 - ``_pending``: accepted but not yet durable writes over it: genesis, until the first Commit.
