@@ -27,7 +27,8 @@ ALICE, BOB = (address_from_pubkey(bytes(SigningKey(s).verify_key)) for s in SEED
 FEE = 10
 T0 = 1_700_000_000
 OK = ("", 0)
-GOVERNANCE = {"min_fee": 20, "stage1_duration_s": 10, "stage2_duration_s": 20, "epoch_length": 5}
+GOVERNANCE = {"min_fee": 20, "stage1_duration_s": 10, "stage2_duration_s": 20}
+EPOCH_LENGTH = 6  # the producers' epochs (the clock governance is wired to): 1-6, 7-12, ...
 
 
 @pytest.fixture
@@ -38,7 +39,10 @@ def app(tmp_path: Path) -> Iterator[Application]:
         Timestamp(seconds=T0),
         rep=[(ALICE, 30), (BOB, 10)],
         accounts=(ALICE, BOB),
-        sections={"governance": {"params": GOVERNANCE}},
+        sections={
+            "governance": {"params": GOVERNANCE},
+            "producers": {"params": {"epoch_length": EPOCH_LENGTH}},
+        },
     )
     yield a
     a.close()
@@ -75,11 +79,13 @@ class Chain(SignedChain):
 def test_a_param_change_through_signed_txs_applies_at_the_epoch_boundary(app: Application) -> None:
     chain = Chain(app)
     activation = chain.pass_both_stages(ParamChange("validation_pool", "quorum", '{"num":1,"den":4}'))
-    assert activation == 6  # resolved at height 5; epochs of 5 blocks: 1-5, 6-10
-    assert chain.query("/governance/scheduled")["scheduled"] == [{"activation_height": 6, "proposal_id": 1}]
+    assert activation == 7  # resolved at height 5; the producers' epochs of 6 blocks: 1-6, 7-12
+    assert chain.query("/governance/scheduled")["scheduled"] == [{"activation_height": 7, "proposal_id": 1}]
+    chain.block()
+    assert chain.height == 6  # the last height of the epoch: not yet
     assert chain.query("/validation_pool/params")["quorum"] == {"num": 1, "den": 10}
     chain.block()
-    assert chain.height == 6
+    assert chain.height == 7
     assert chain.query("/validation_pool/params")["quorum"] == {"num": 1, "den": 4}
     assert chain.query("/governance/proposal", id=1)["status"] == "applied"
     assert "governance" in chain.query("/governance/governable")["modules"]
