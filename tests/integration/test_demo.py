@@ -70,7 +70,8 @@ def test_demo_runs_the_testnet_and_the_work_loop_then_stops(root: Path) -> None:
     assert re.search(r"^\$ bpdao tx send --from founder0 bpdao1\w+ 10000 --wait --home \S+/node0$", out, re.M)
     assert "every node: same height, same app hash" in out
     for i in range(4):
-        one(rf"^    node{i}: height \d+, app hash [0-9A-F]{{16}}…, 3 peers$", out)
+        # peering may still be completing at height 2 (a node can show 2 of its 3 peers)
+        one(rf"^    node{i}: height \d+, app hash [0-9A-F]{{16}}…, [123] peers$", out)
     # the transfer is read back on another node
     one(r"^\$ bpdao query account bpdao1\w+ --home \S+/node3\n    client: balance 10000 ", out)
 
