@@ -5,9 +5,9 @@ Runs tests/abci_app/test_app_*.py (default_wiring: forum, availability, work, va
 governance, reputation, salary, bank, auth) with FinalizeBlock wrapped, and writes one line per block:
 ``<test id> h=<height> <app hash hex>``. Run it before and after a change and diff the two files:
 
-    python scripts/app_hash_trace.py /tmp/before.txt   # on the old commit
-    python scripts/app_hash_trace.py /tmp/after.txt    # on the new one
-    diff /tmp/before.txt /tmp/after.txt
+    python scripts/app_hash_trace.py before.txt   # on the old commit
+    python scripts/app_hash_trace.py after.txt    # on the new one
+    diff before.txt after.txt
 """
 
 from __future__ import annotations
