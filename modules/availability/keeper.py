@@ -24,9 +24,6 @@ class AvailabilityKeeper:
         return self._state.params.get(ctx)
 
     def set_params(self, ctx: Context, params: Params) -> None:
-        problem = params.validate()
-        if problem:
-            raise ValueError(problem)
         self._state.params.set(ctx, params)
 
     # --- members' actions -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from modules.availability.types import Params, Stake
 from modules.core import codec
-from modules.core.collections import Item, KeySet, Map, Sequence, json_value
+from modules.core.collections import KeySet, Map, ParamsItem, Sequence, json_value
 from modules.core.context import Context
 from modules.core.store import StoreKey
 
@@ -27,7 +27,7 @@ class AvailabilityState:
     def __init__(self, key: StoreKey) -> None:
         self._key = key
         # params and the id sequence are used by the keeper directly
-        self.params = Item(key, b"params", json_value(Params), Params())
+        self.params = ParamsItem(key, json_value(Params), Params())
         self.ids = Sequence(key, b"next")
         self._stakes = Map(key, b"s", json_value(Stake))
         self._by_kind = KeySet(key, b"k")

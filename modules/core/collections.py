@@ -18,7 +18,7 @@ Values are encoded by a :class:`ValueCodec`: :func:`json_value` (canonical JSON 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
@@ -91,6 +91,32 @@ class Item(Generic[T]):
 
     def set(self, ctx: Context, value: T) -> None:
         ctx.store(self._key).set(self._name, self._value.encode(value))
+
+
+class Validatable(Protocol):
+    def validate(self) -> str | None:
+        """The first problem with these values, or None."""
+        ...
+
+
+P = TypeVar("P", bound=Validatable)
+
+
+class ParamsItem(Item[P]):
+    """A module's params: an :class:`Item` whose ``set`` refuses values that fail ``validate()``,
+    raising ``error(problem)`` (a module's ErrorCode, or ValueError)."""
+
+    def __init__(
+        self, key: StoreKey, value: ValueCodec[P], default: P, error: Callable[[str], Exception] = ValueError
+    ) -> None:
+        super().__init__(key, b"params", value, default)
+        self._error = error
+
+    def set(self, ctx: Context, value: P) -> None:
+        problem = value.validate()
+        if problem is not None:
+            raise self._error(problem)
+        super().set(ctx, value)
 
 
 class Sequence:

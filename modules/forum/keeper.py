@@ -35,9 +35,6 @@ class ForumKeeper:
         return self._state.params.get(ctx)
 
     def set_params(self, ctx: Context, params: Params) -> None:
-        problem = params.validate()
-        if problem:
-            raise ValueError(problem)
         self._state.params.set(ctx, params)
 
     # --- posts ------------------------------------------------------------------------------------

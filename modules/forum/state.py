@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from modules.core.collections import UINT, Item, KeySet, Map, Sequence, json_value
+from modules.core.collections import UINT, Item, KeySet, Map, ParamsItem, Sequence, json_value
 from modules.core.context import Context
 from modules.core.store import StoreKey
 from modules.forum.types import INCINERATOR_ID, Params, Post
@@ -21,7 +21,7 @@ from modules.forum.types import INCINERATOR_ID, Params, Post
 class ForumState:
     def __init__(self, key: StoreKey) -> None:
         # params and the id sequence are used by the keeper directly
-        self.params = Item(key, b"params", json_value(Params), Params())
+        self.params = ParamsItem(key, json_value(Params), Params())
         self.ids = Sequence(key, b"next")
         self._incinerated = Item(key, b"incinerated", UINT, 0)
         self._posts = Map(key, b"p", json_value(Post))

@@ -13,7 +13,6 @@ from modules.governance.deps import Bank, EpochClock, Forum, PoolParams, Validat
 from modules.governance.errors import (
     ERR_DUPLICATE_CHANGE,
     ERR_FEE_TOO_LOW,
-    ERR_INVALID_PARAMS,
     ERR_NO_CHANGES,
     ERR_NOT_AUTHOR,
     ERR_POST_ALREADY_PROPOSED,
@@ -97,9 +96,6 @@ class GovernanceKeeper:
         return self.state.params.get(ctx)
 
     def set_params(self, ctx: Context, params: Params) -> None:
-        problem = params.validate()
-        if problem is not None:
-            raise ERR_INVALID_PARAMS(problem)
         self.state.params.set(ctx, params)
 
     def work_contract_version(self, ctx: Context) -> int:

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from modules.core.collections import UINT, Item, Map, Schedule, Sequence, json_value
+from modules.core.collections import UINT, Map, ParamsItem, Schedule, Sequence, json_value
 from modules.core.context import Context
 from modules.core.store import StoreKey
+from modules.governance.errors import ERR_INVALID_PARAMS
 from modules.governance.types import Params, Proposal
 
 
 class GovernanceState:
     def __init__(self, key: StoreKey) -> None:
         # params and the id sequence are used by the keeper directly
-        self.params = Item(key, b"params", json_value(Params), Params())
+        self.params = ParamsItem(key, json_value(Params), Params(), error=ERR_INVALID_PARAMS)
         self.ids = Sequence(key, b"next")
         self._proposals = Map(key, b"p/", json_value(Proposal))
         self._by_post = Map(key, b"post/", UINT)

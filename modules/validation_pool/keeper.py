@@ -59,9 +59,6 @@ class ValidationPoolKeeper:
         return self.state.params.get(ctx)
 
     def set_params(self, ctx: Context, params: Params) -> None:
-        problem = params.validate()
-        if problem is not None:
-            raise ERR_INVALID_PARAMS(problem)
         self.state.params.set(ctx, params)
 
     def get(self, ctx: Context, pool_id: int) -> Pool | None:

@@ -13,9 +13,10 @@ import functools
 
 from modules.core import codec
 from modules.core.address import ADDRESS_LEN
-from modules.core.collections import Item, KeySet, Schedule, Sequence, json_value
+from modules.core.collections import KeySet, ParamsItem, Schedule, Sequence, json_value
 from modules.core.context import Context
 from modules.core.store import KVStore, StoreKey, prefix_end
+from modules.validation_pool.errors import ERR_INVALID_PARAMS
 from modules.validation_pool.types import Params, Pool, PoolStake
 
 # The pool record, its tally and the stakes are read and written on every stake: they keep their own
@@ -30,7 +31,7 @@ class PoolState:
     def __init__(self, key: StoreKey) -> None:
         self._key = key
         # params and the id sequence are used by the keeper directly
-        self.params = Item(key, b"params", json_value(Params), Params())
+        self.params = ParamsItem(key, json_value(Params), Params(), error=ERR_INVALID_PARAMS)
         self.ids = Sequence(key, b"next")
         self._due = Schedule(key, b"e/")
         self._by_post = KeySet(key, b"x/")

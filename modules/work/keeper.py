@@ -47,9 +47,6 @@ class WorkKeeper:
         return self._state.params.get(ctx)
 
     def set_params(self, ctx: Context, params: Params) -> None:
-        problem = params.validate()
-        if problem:
-            raise ValueError(problem)
         self._state.params.set(ctx, params)
 
     def get(self, ctx: Context, request_id: int) -> WorkRequest | None:

@@ -12,7 +12,7 @@ b"P" + u64(pool_id)              -> u64(request id)  the request behind a valida
 
 from __future__ import annotations
 
-from modules.core.collections import U64, Item, KeySet, Map, Schedule, Sequence, json_value
+from modules.core.collections import U64, KeySet, Map, ParamsItem, Schedule, Sequence, json_value
 from modules.core.context import Context
 from modules.core.store import StoreKey
 from modules.work.types import Params, WorkRequest
@@ -21,7 +21,7 @@ from modules.work.types import Params, WorkRequest
 class WorkState:
     def __init__(self, key: StoreKey) -> None:
         # params and the id sequence are used by the keeper directly
-        self.params = Item(key, b"params", json_value(Params), Params())
+        self.params = ParamsItem(key, json_value(Params), Params())
         self.ids = Sequence(key, b"next")
         self._requests = Map(key, b"r", json_value(WorkRequest))
         # timers: at most one per request, keyed so end_block reads only what is due

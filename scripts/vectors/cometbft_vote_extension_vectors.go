@@ -4,9 +4,10 @@
 // file in as a command (the cache is read-only; GOPROXY=off works because `go install` of the
 // pinned cometbft already filled the cache):
 //
-//	cp -r "$(go env GOMODCACHE)/github.com/cometbft/cometbft@v0.40.0" /tmp/cmt && chmod -R u+w /tmp/cmt
-//	mkdir -p /tmp/cmt/cmd/vectors && cp scripts/vectors/cometbft_vote_extension_vectors.go /tmp/cmt/cmd/vectors/main.go
-//	cd /tmp/cmt && GOFLAGS=-mod=mod GOPROXY=off GOSUMDB=off go run ./cmd/vectors [pubkey msg sig]
+//	CMT="$(mktemp -d)/cmt"
+//	cp -r "$(go env GOMODCACHE)/github.com/cometbft/cometbft@v0.40.0" "$CMT" && chmod -R u+w "$CMT"
+//	mkdir -p "$CMT/cmd/vectors" && cp scripts/vectors/cometbft_vote_extension_vectors.go "$CMT/cmd/vectors/main.go"
+//	cd "$CMT" && GOFLAGS=-mod=mod GOPROXY=off GOSUMDB=off go run ./cmd/vectors [pubkey msg sig]
 //
 // Without arguments it prints types.VoteExtensionSignBytes and an ed25519 signature (key seed
 // 00 01 … 1f) for a few votes; with three hex arguments it prints whether CometBFT's ed25519

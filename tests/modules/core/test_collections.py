@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
+
 from modules.core import codec
-from modules.core.collections import U64, UINT, Item, KeySet, Map, Schedule, Sequence, json_value
+from modules.core.collections import U64, UINT, Item, KeySet, Map, ParamsItem, Schedule, Sequence, json_value
 from modules.core.context import BlockInfo, Context
+from modules.core.errors import ErrorCode, TxError
 from modules.core.store import MemoryStore, StoreKey
 
 KEY = StoreKey("things")
@@ -146,3 +149,27 @@ def test_collections_see_only_their_own_store_key() -> None:
     Sequence(KEY, b"next").next(ctx)
     assert Sequence(OTHER, b"next").peek(ctx) == 1
     assert raw(ctx, OTHER) == {}
+
+
+@dataclass(frozen=True)
+class Limits:
+    cap: int = 10
+
+    def validate(self) -> str | None:
+        return None if self.cap > 0 else "cap must be > 0"
+
+
+def test_params_item_stores_valid_params_and_refuses_invalid_ones_with_the_modules_error() -> None:
+    ctx = new_ctx()
+    plain = ParamsItem(KEY, json_value(Limits), Limits())
+    coded = ParamsItem(OTHER, json_value(Limits), Limits(), error=ErrorCode("things", 3, "invalid params"))
+    assert plain.get(ctx) == Limits()
+    plain.set(ctx, Limits(cap=4))
+    assert plain.get(ctx) == Limits(cap=4)
+    assert raw(ctx) == {b"params": b'{"cap":4}'}
+    with pytest.raises(ValueError, match="cap must be > 0"):
+        plain.set(ctx, Limits(cap=0))
+    with pytest.raises(TxError) as refused:
+        coded.set(ctx, Limits(cap=-1))
+    assert (refused.value.codespace, refused.value.code) == ("things", 3)
+    assert plain.get(ctx) == Limits(cap=4) and raw(ctx, OTHER) == {}
