@@ -13,9 +13,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from modules.core.context import Context
+from modules.core.context import BlockInfo, Context
 from modules.core.errors import GenesisError
 from modules.core.module import Module
+from modules.core.store import MemoryStore
 
 CHAIN_ID = "chain_id"
 
@@ -103,6 +104,13 @@ def init_app_state(modules: Sequence[Module], ctx: Context, app_state: Any, chai
     validate_app_state(modules, app_state, chain_id)
     for module in modules:
         module.init_genesis(ctx, app_state[module.name])
+
+
+def dry_run_init(modules: Sequence[Module], app_state: Any, chain_id: str, genesis_time_ns: int = 0) -> None:
+    """Load ``app_state`` into a throw-away store: finds, before any node starts, the errors that
+    span sections (e.g. a stake of more REP than its owner holds) as InitChain would."""
+    ctx = Context(root=MemoryStore(), block=BlockInfo(height=0, time_ns=genesis_time_ns, chain_id=chain_id))
+    init_app_state(modules, ctx, app_state, chain_id)
 
 
 def export_app_state(modules: Sequence[Module], ctx: Context, chain_id: str) -> dict[str, Any]:

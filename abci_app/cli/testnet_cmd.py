@@ -60,6 +60,19 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help=f"pause after each block (default {defaults.timeout_commit})",
     )
     start_.add_argument(
+        "--founder-stake",
+        type=int,
+        metavar="REP",
+        help=f"REP each founder stakes for block production at genesis, 0 for none "
+        f"(default {defaults.founder_stake})",
+    )
+    start_.add_argument(
+        "--genesis",
+        action="append",
+        metavar="MODULE.FIELD=JSON",
+        help="override a genesis app_state value, e.g. producers.params.committee_size=3 (repeatable)",
+    )
+    start_.add_argument(
         "--wait-height", type=int, default=2, metavar="H", help="wait until every node has this height"
     )
     start_.add_argument(
@@ -132,6 +145,8 @@ def start(args: argparse.Namespace, out: Output) -> int:
             ("chain_id", args.chain_id),
             ("base_port", args.base_port),
             ("timeout_commit", args.timeout_commit),
+            ("founder_stake", args.founder_stake),
+            ("genesis", None if args.genesis is None else tuple(args.genesis)),
         )
         if value is not None
     }

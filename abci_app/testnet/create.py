@@ -121,7 +121,7 @@ def _founders(net: Testnet) -> list[Founder]:
         consensus_key = read_consensus_pub_key(
             net.home(node).cometbft_home / "config" / "priv_validator_key.json"
         )
-        founders.append(Founder(info.name, info.pub_key, consensus_key))
+        founders.append(Founder(info.name, info.pub_key, consensus_key, stake=net.spec.founder_stake))
     return founders
 
 
@@ -173,7 +173,8 @@ def _populate(net: Testnet, modules: Sequence[Module]) -> None:
     }
     founders = _founders(net)
     template = net.home(net.nodes[0]).load_genesis()
-    genesis = genesis_document(template, modules, net.spec.chain_id, founders)
+    overrides = net.spec.genesis_overrides()
+    genesis = genesis_document(template, modules, net.spec.chain_id, founders, overrides)
     for node in net.nodes:
         net.home(node).write_genesis(genesis)
         _configure_node(net, node, ids)

@@ -2,28 +2,30 @@
 
 Each validator node has a founder: an account key (in the testnet's test keyring) and the node's
 consensus key (``priv_validator_key.json``). ``FOUNDER_SECTIONS`` lists what app_state gives a
-founder, one function per module (funded account, REP); a module that needs founders (e.g.
-availability stakes, registered consensus keys) adds one function there.
+founder, one function per module (funded account, REP, a block_production stake, the registered
+consensus key); a module that needs founders adds one function there.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from abci_app.testnet.layout import TestnetError
 from genesis.accounts import add_account, add_reputation
-from genesis.app_state import build_app_state, validate_app_state
+from genesis.app_state import build_app_state, dry_run_init, validate_app_state
+from modules.availability.types import BLOCK_PRODUCTION
 from modules.core.address import address_from_pubkey, to_bech32
 from modules.core.errors import GenesisError
 from modules.core.module import Module
 
 FOUNDER_BALANCE = 1_000_000_000_000
 FOUNDER_REP = 1_000
+FOUNDER_STAKE = FOUNDER_REP // 2  # staked for block production from genesis (TestnetSpec.founder_stake)
 VALIDATOR_POWER = 10
 _ED25519_TYPE = "tendermint/PubKeyEd25519"
 
@@ -36,6 +38,7 @@ class Founder:
     power: int = VALIDATOR_POWER
     balance: int = FOUNDER_BALANCE
     rep: int = FOUNDER_REP
+    stake: int = FOUNDER_STAKE  # of ``rep``, staked for block production from genesis (0: none)
 
     @property
     def address(self) -> bytes:
@@ -73,6 +76,24 @@ def _reputation(app_state: dict[str, Any], founders: Sequence[Founder]) -> None:
             add_reputation(app_state, f.address, f.rep)
 
 
+def _availability(app_state: dict[str, Any], founders: Sequence[Founder]) -> None:
+    """Each founder's block_production stake, for the longest duration availability allows: the
+    producers draw every committee, the first one's successor included, from real stakes."""
+    if "availability" in app_state:  # wired
+        section = app_state["availability"]
+        duration_s = section["params"]["max_duration_s"]
+        section["stakes"] += [
+            {
+                "owner": to_bech32(f.address),
+                "kind": BLOCK_PRODUCTION,
+                "amount": f.stake,
+                "duration_s": duration_s,
+            }
+            for f in founders
+            if f.stake
+        ]
+
+
 def _producers(app_state: dict[str, Any], founders: Sequence[Founder]) -> None:
     """The founding committee: each founder's consensus key bound to its account (docs/spec/por.md)."""
     if "producers" in app_state:  # wired
@@ -84,15 +105,23 @@ def _producers(app_state: dict[str, Any], founders: Sequence[Founder]) -> None:
 
 # What app_state gives the founders, in this order; each applies when its module is wired.
 FounderSection = Callable[[dict[str, Any], Sequence[Founder]], None]
-FOUNDER_SECTIONS: tuple[FounderSection, ...] = (_funded_accounts, _reputation, _producers)
+FOUNDER_SECTIONS: tuple[FounderSection, ...] = (_funded_accounts, _reputation, _availability, _producers)
 
 
-def app_state(modules: Sequence[Module], chain_id: str, founders: Sequence[Founder]) -> dict[str, Any]:
-    """Every module's default section, then the founders' entries; validated as InitChain will."""
-    state = build_app_state(modules, {"chain_id": chain_id})
+def app_state(
+    modules: Sequence[Module],
+    chain_id: str,
+    founders: Sequence[Founder],
+    overrides: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Every module's default section with ``overrides`` (``{"producers": {"params": {...}}}``)
+    merged in, then the founders' entries; validated and loaded into a throw-away store as
+    InitChain will load it."""
+    state = build_app_state(modules, {**(overrides or {}), "chain_id": chain_id})
     for section in FOUNDER_SECTIONS:
         section(state, founders)
     validate_app_state(modules, state, chain_id)
+    dry_run_init(modules, state, chain_id)
     return state
 
 
@@ -109,14 +138,18 @@ def validator_set(founders: Sequence[Founder]) -> list[dict[str, Any]]:
 
 
 def genesis_document(
-    template: dict[str, Any], modules: Sequence[Module], chain_id: str, founders: Sequence[Founder]
+    template: dict[str, Any],
+    modules: Sequence[Module],
+    chain_id: str,
+    founders: Sequence[Founder],
+    overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """``template`` (a genesis.json written by ``cometbft init``: time, consensus params) with our
     chain id, the founders as the validator set, and the app_state of ``modules``."""
     if not founders:
         raise TestnetError("a testnet needs at least one founder")
     try:
-        state = app_state(modules, chain_id, founders)
+        state = app_state(modules, chain_id, founders, overrides)
     except GenesisError as exc:
         raise TestnetError(f"app_state: {exc}") from None
     return {**template, "chain_id": chain_id, "validators": validator_set(founders), "app_state": state}

@@ -93,6 +93,30 @@ class TestnetSpec:
     full_nodes: int = 0
     base_port: int = 27000
     timeout_commit: str = "500ms"
+    founder_stake: int = 500  # REP each founder stakes for block production at genesis (of its 1,000)
+    # app_state overrides ``<module>.<field>[.<field>…]=<JSON>``, e.g. producers.params.committee_size=3
+    genesis: tuple[str, ...] = ()
+
+    def genesis_overrides(self) -> dict[str, Any]:
+        """``genesis`` as one nested object to merge into the default app_state (ValueError if malformed)."""
+        merged: dict[str, Any] = {}
+        for item in self.genesis:
+            path, sep, text = item.partition("=")
+            keys = path.split(".")
+            if not sep or len(keys) < 2 or not all(keys):
+                raise ValueError(f"genesis override {item!r}: expected MODULE.FIELD[.FIELD…]=JSON")
+            try:
+                value = json.loads(text)
+            except ValueError as exc:
+                raise ValueError(f"genesis override {item!r}: the value is not JSON: {exc}") from None
+            node = merged
+            for key in keys[:-1]:
+                child = node.setdefault(key, {})
+                if not isinstance(child, dict):
+                    raise ValueError(f"genesis override {item!r}: {key} is already set to a value")
+                node = child
+            node[keys[-1]] = value
+        return merged
 
     def problem(self) -> str | None:
         """Why this spec is unusable, or None."""
@@ -109,6 +133,12 @@ class TestnetSpec:
         last = self.base_port + PORTS_PER_NODE * (self.validators + self.full_nodes) - 1
         if self.base_port < 1024 or last > 65535:
             return f"ports {self.base_port}-{last} are outside 1024-65535: choose another base port"
+        if self.founder_stake < 0:
+            return "the founders' stake cannot be negative"
+        try:
+            self.genesis_overrides()
+        except ValueError as exc:
+            return str(exc)
         return None
 
     def to_json(self) -> dict[str, Any]:
@@ -118,6 +148,8 @@ class TestnetSpec:
             "full_nodes": self.full_nodes,
             "base_port": self.base_port,
             "timeout_commit": self.timeout_commit,
+            "founder_stake": self.founder_stake,
+            "genesis": list(self.genesis),
         }
 
     @classmethod
@@ -131,6 +163,8 @@ class TestnetSpec:
                 full_nodes=int(raw["full_nodes"]),
                 base_port=int(raw["base_port"]),
                 timeout_commit=str(raw["timeout_commit"]),
+                founder_stake=int(raw.get("founder_stake", cls.founder_stake)),
+                genesis=tuple(str(item) for item in raw.get("genesis", [])),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise TestnetError(f"manifest spec is incomplete: {exc!r}") from None

@@ -98,7 +98,9 @@ def open_or_create(
         return net
     net = Testnet.load(root)
     current = net.spec.to_json()
-    differ = [f"{key}={current[key]!r}" for key, value in sorted(options.items()) if current[key] != value]
+    differ = [
+        f"{key}={current[key]!r}" for key, value in sorted(options.items()) if getattr(net.spec, key) != value
+    ]
     if differ:
         raise TestnetError(
             f"the testnet in {root} was created with {', '.join(differ)}; "

@@ -26,6 +26,22 @@ class AvailabilityKeeper:
     def set_params(self, ctx: Context, params: Params) -> None:
         self._state.params.set(ctx, params)
 
+    # --- genesis ---------------------------------------------------------------------------------
+    def add_genesis_stake(self, ctx: Context, owner: bytes, kind: str, amount: int, end_ns: int) -> Stake:
+        """A stake held from genesis: encumbers ``amount`` of the owner's REP until ``end_ns``.
+
+        The caller (genesis) has checked the owner's free REP, the kind and that the owner has no
+        other stake of this kind."""
+        if amount:
+            self._rep.encumber(ctx, owner, amount)
+        stake = Stake(self._state.ids.next(ctx), owner, kind, amount, ctx.block.time_ns, end_ns)
+        self._state.put(ctx, stake)
+        return stake
+
+    def unassigned_stakes(self, ctx: Context) -> list[Stake]:
+        """Every stake not assigned to work, of any kind, ascending id (genesis export)."""
+        return [s for s in self._state.all_stakes(ctx) if not s.assigned]
+
     # --- members' actions -------------------------------------------------------------------------
     def stake(self, ctx: Context, owner: bytes, kind: str, amount: int, duration_s: int) -> Stake:
         """Encumber ``amount`` of the owner's free REP for ``kind`` until now + duration.

@@ -63,5 +63,9 @@ class AvailabilityState:
     def unassigned_ids(self, ctx: Context, kind: str) -> list[int]:
         return self._by_kind.ids(ctx, _kind_group(kind))
 
+    def all_stakes(self, ctx: Context) -> list[Stake]:
+        """Every stake record, ascending id (genesis export)."""
+        return [stake for _, stake in self._stakes.items(ctx)]
+
     def ids_by_owner(self, ctx: Context, owner: bytes) -> list[int]:
         return self._by_owner.ids(ctx, owner)

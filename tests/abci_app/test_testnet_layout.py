@@ -52,6 +52,11 @@ def test_each_node_has_its_own_four_ports_validators_first() -> None:
         (TestnetSpec(base_port=65500), "outside 1024-65535"),
         (TestnetSpec(base_port=80), "outside 1024-65535"),
         (TestnetSpec(validators=60, full_nodes=5), "at most 64"),
+        (TestnetSpec(founder_stake=-1), "stake cannot be negative"),
+        (TestnetSpec(genesis=("producers.params.committee_size",)), "expected MODULE.FIELD"),
+        (TestnetSpec(genesis=("producers=3",)), "expected MODULE.FIELD"),
+        (TestnetSpec(genesis=("producers.params.x=nope",)), "not JSON"),
+        (TestnetSpec(genesis=("a.b=1", "a.b.c=2")), "b is already set"),
     ],
 )
 def test_unusable_specs_are_explained(spec: TestnetSpec, words: str) -> None:
@@ -63,8 +68,26 @@ def test_default_spec_is_usable() -> None:
     assert TestnetSpec().problem() is None
 
 
+def test_genesis_overrides_nest_by_path() -> None:
+    spec = TestnetSpec(
+        genesis=("producers.params.committee_size=3", "producers.params.epoch_length=12", 'beacon.seed=""')
+    )
+    assert spec.genesis_overrides() == {
+        "producers": {"params": {"committee_size": 3, "epoch_length": 12}},
+        "beacon": {"seed": ""},
+    }
+
+
 def test_manifest_round_trip_and_errors(tmp_path: Path) -> None:
-    spec = TestnetSpec(chain_id="t-1", validators=2, full_nodes=1, base_port=40000, timeout_commit="300ms")
+    spec = TestnetSpec(
+        chain_id="t-1",
+        validators=2,
+        full_nodes=1,
+        base_port=40000,
+        timeout_commit="300ms",
+        founder_stake=7,
+        genesis=("producers.params.committee_size=1",),
+    )
     Testnet(tmp_path, spec).write_manifest()
     assert Testnet.load(tmp_path) == Testnet(tmp_path, spec)
 
