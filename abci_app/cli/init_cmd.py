@@ -53,6 +53,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "at genesis; repeatable",
     )
     parser.add_argument(
+        "--founder-stake",
+        type=int,
+        default=0,
+        metavar="REP",
+        help="the first --founder (the node's validator) stakes REP of its REP for block production from "
+        "genesis, for availability's max_duration_s (default: %(default)s, none)",
+    )
+    parser.add_argument(
         "--account",
         action="append",
         default=[],
@@ -86,6 +94,8 @@ def _split(spec: str, flag: str) -> tuple[str, int, int]:
 def _validate(args: argparse.Namespace) -> None:
     if not _CHAIN_ID_RE.match(args.chain_id):
         raise CliError(f"invalid --chain-id {args.chain_id!r}: 1-50 letters, digits, '.', '_' or '-'")
+    if args.founder_stake < 0:
+        raise CliError(f"invalid --founder-stake {args.founder_stake}: must be >= 0")
     if not _DURATION_RE.match(args.timeout_commit):
         raise CliError(f"invalid --timeout-commit {args.timeout_commit!r}: e.g. 500ms or 1s")
     for flag in ("abci", "grpc", "rpc", "p2p"):
@@ -110,11 +120,12 @@ def _accounts(args: argparse.Namespace) -> list[tuple[str, bytes | None, int, in
     return planned
 
 
-def app_state_for(chain_id: str, allocations: list[Allocation]) -> dict[str, Any]:
-    """Every module's default genesis section, plus the founding accounts and their tokens."""
+def app_state_for(chain_id: str, allocations: list[Allocation], founder_stake: int = 0) -> dict[str, Any]:
+    """Every module's default genesis section, plus the founding accounts and their tokens, and the
+    first founder's block_production stake; checked by loading it as InitChain will."""
     from abci_app.wiring import default_wiring
     from genesis.accounts import add_account, add_reputation
-    from genesis.app_state import build_app_state, validate_app_state
+    from genesis.app_state import build_app_state, dry_run_init, validate_app_state
 
     modules = default_wiring().modules
     app_state = build_app_state(modules, {"chain_id": chain_id})
@@ -122,7 +133,21 @@ def app_state_for(chain_id: str, allocations: list[Allocation]) -> dict[str, Any
         add_account(app_state, alloc.address, alloc.amount, alloc.pub_key)
         if alloc.rep:
             add_reputation(app_state, alloc.address, alloc.rep)
+    if founder_stake:
+        founders = [a for a in allocations if a.pub_key]
+        if not founders:
+            raise CliError("--founder-stake needs a --founder (the first one stakes)")
+        availability = app_state["availability"]
+        availability["stakes"].append(
+            {
+                "owner": to_bech32(founders[0].address),
+                "kind": "block_production",
+                "amount": founder_stake,
+                "duration_s": availability["params"]["max_duration_s"],
+            }
+        )
     validate_app_state(modules, app_state, chain_id)
+    dry_run_init(modules, app_state, chain_id)
     return app_state
 
 
@@ -182,7 +207,7 @@ def run(args: argparse.Namespace, out: Output) -> int:
                 info, seed = keyring.add(label)
                 created.append({**info.to_json(), "seed": seed.hex()})
             allocations.append(Allocation(label, info.address, amount, info.pub_key, rep))
-        app_state = app_state_for(config.chain_id, allocations)
+        app_state = app_state_for(config.chain_id, allocations, args.founder_stake)
 
         cometbft_init(home)
         settings = NodeSettings(

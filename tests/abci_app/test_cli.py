@@ -84,12 +84,36 @@ def test_init_refuses_bad_input_without_leaving_a_home(
         (["--chain-id", "c", "--account", "bpdao1qqqq:5"], "--account"),
         (["--chain-id", "c", "--grpc", "nowhere"], "--grpc"),
         (["--chain-id", "c", "--timeout-commit", "soon"], "--timeout-commit"),
+        (["--chain-id", "c", "--founder-stake", "-1"], "--founder-stake"),
+        (["--chain-id", "c", "--founder-stake", "5"], "--founder-stake needs a --founder"),
+        (
+            ["--chain-id", "c", "--founder", "al:1:300", "--founder-stake", "301"],
+            "availability.stakes[0].amount: 301 > the 300 free REP",
+        ),
     ]
     for extra, message in cases:
         code, out, _ = run(capsys, "init", "--home", str(home), "--keyring-backend", "test", *extra)
         assert code == 1
         assert message in out["error"]
         assert not Home.at(home).is_initialised()
+
+
+def test_init_founder_stake_is_the_first_founders_block_production_stake(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "h"
+    code, out, _ = run(
+        capsys, "init", "--home", str(home), "--chain-id", "c", "--keyring-backend", "test",
+        "--founder", "alice:10:300", "--founder", "bob:10:50", "--founder-stake", "120",
+    )  # fmt: skip
+    assert code == 0
+    alice = out["accounts"][0]["address"]
+    app_state = Home.at(home).load_genesis()["app_state"]
+    year = app_state["availability"]["params"]["max_duration_s"]
+    assert app_state["availability"]["stakes"] == [
+        {"owner": alice, "kind": "block_production", "amount": 120, "duration_s": year}
+    ]
+    assert [f["member"] for f in app_state["producers"]["founders"]] == [alice]  # its validator
 
 
 def test_init_twice_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
