@@ -129,9 +129,12 @@ def fresh_dir(root: Path) -> None:
 
 def start_testnet(demo: Demo, base_port: int) -> None:
     heading(f"a local testnet: {VALIDATORS} validators on 127.0.0.1")
+    # --founder-stake 0: the scenario's figures have every founder's 1,000 REP free (no genesis
+    # block_production stakes; the founding committee then stays the committee)
     started = demo.testnet(
-        "start", "--validators", str(VALIDATORS), "--base-port", str(base_port), "--wait-timeout", "90"
-    )
+        "start", "--validators", str(VALIDATORS), "--base-port", str(base_port), "--wait-timeout", "90",
+        "--founder-stake", "0",
+    )  # fmt: skip
     say(
         f"chain {started['chain_id']}: {len(started['nodes'])} nodes at height >= 2 after "
         f"{started['seconds_to_height']}s; founder0..founder{VALIDATORS - 1} in every node's test keyring"

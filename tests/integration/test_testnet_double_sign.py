@@ -252,6 +252,7 @@ def test_a_validator_key_run_twice_is_slashed_removed_and_jailed_on_every_node(n
             amount -= amount * params["slash_non_reveal_ppm"] // PPM
         expected_at[h] = amount
     assert offences and expected_at[offence_block] < FOUNDER_STAKE
+    print(f"double sign: evidence handled at {offence_block}, offences {sorted(offences)}, stake {amount}")
     for height, stake, rep, committee in views:
         assert stake["amount"] == expected_at[height] and stake["active"], (height, stake)
         assert rep == FOUNDER_REP - (FOUNDER_STAKE - expected_at[height])  # burned, not moved
