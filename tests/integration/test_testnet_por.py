@@ -11,6 +11,7 @@ epoch boundary on every node.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import os
 import signal
@@ -36,7 +37,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 VALIDATORS = 5
 COMMITTEE = 3
 EPOCH = 8
-EPOCHS = 5  # decisions observed before the checks
+EPOCHS = 7  # epochs observed: 6 drawn committees, all equal by chance with p < 0.1 % (4 candidates)
 STAGE_S = 20  # each governance stage's pool duration (block time)
 WAIT = 90.0  # bounded waits; the machine is shared
 
@@ -173,7 +174,9 @@ def test_founders_stakes_make_committees_rotate_from_genesis_and_cometbft_follow
         [committee] = {tuple(sorted(expected[h])) for h in heights}
         assert len(committee) == COMMITTEE and set(committee) <= set(initial), e
         committees.append(committee)
-    assert len(set(committees)) > 1, f"the same committee in every epoch: {committees}"
+    changes = sum(a != b for a, b in itertools.pairwise(committees))
+    assert changes > 0, f"the same committee in every epoch: {committees}"
+    print(f"rotation: epochs 1-{EPOCHS - 1}, {len(set(committees))} distinct committees, {changes} changes")
 
     # every app agrees with CometBFT and with the others: committee (the set from height + 2 on)
     # and app hash at the height it reports
