@@ -156,3 +156,18 @@ def test_open_or_create_keeps_an_existing_testnet_and_rejects_contradictions(
         open_or_create(root, {"validators": 4}, notes.append)
     with pytest.raises(TestnetError, match="unknown testnet options: colour"):
         open_or_create(root, {"colour": "red"}, notes.append)
+
+
+def test_genesis_options_shape_the_genesis_and_stay_fixed(tmp_path: Path, spec: TestnetSpec) -> None:
+    root = tmp_path / "net"
+    overrides = ("producers.params.committee_size=1", "producers.params.epoch_length=12")
+    given = {"base_port": spec.base_port, "validators": 2, "founder_stake": 300, "genesis": overrides}
+    net = open_or_create(root, given, lambda _: None)
+    app_state = net.home(net.nodes[0]).load_genesis()["app_state"]
+    params = app_state["producers"]["params"]
+    assert (params["committee_size"], params["epoch_length"]) == (1, 12)
+    assert [s["amount"] for s in app_state["availability"]["stakes"]] == [300, 300]
+    # the manifest keeps them: the same options again are no contradiction, others are
+    assert open_or_create(root, given, lambda _: None) == net
+    with pytest.raises(TestnetError, match=r"created with genesis=\['producers.params.committee_size=1'"):
+        open_or_create(root, {"genesis": overrides[:1]}, lambda _: None)
