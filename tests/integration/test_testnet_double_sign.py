@@ -33,7 +33,7 @@ from abci_app.keyring import Keyring
 from abci_app.node import AppConfig, Home, set_toml_value
 from abci_app.rpc.client import BpdaoClient, BpdaoError
 from abci_app.testnet.create import free_base_port, node_id
-from abci_app.testnet.genesis import FOUNDER_REP, FOUNDER_STAKE
+from abci_app.testnet.genesis import FOUNDER_STAKE
 from abci_app.testnet.layout import LOOPBACK, Testnet
 from abci_app.testnet.processes import APP, COMETBFT, NodeProcess, stop_all, wait_for_port
 from abci_app.tooling import REPO_ROOT
@@ -169,8 +169,8 @@ def keep_a_tx_waiting_in(clone_rpc: CometRpc, clone_grpc: str, keyring: Keyring)
     clone_rpc.broadcast_tx_sync(tx)
 
 
-def consistent_read(grpc: str, member: str, address: str) -> tuple[int, dict[str, Any], int, list[str]]:
-    """(app height, the member's block_production stake, its REP, committee members), one height."""
+def consistent_read(grpc: str, member: str) -> tuple[int, dict[str, Any], int, list[str]]:
+    """(app height, the member's block_production stake, REP burned so far, committee), one height."""
     with BpdaoClient(grpc) as client:
         for _ in range(50):
             before = client.status().app_height
@@ -179,10 +179,10 @@ def consistent_read(grpc: str, member: str, address: str) -> tuple[int, dict[str
                 for s in client.query("/availability/stakes_by_member", member=member)["stakes"]
                 if s["kind"] == "block_production"
             ]
-            rep = client.query("/reputation/balance", address=member)["balance"]
+            burned = client.query("/reputation/supply")["burned"]
             committee = [v["validator_address"] for v in client.query("/producers/validators")]
             if client.status().app_height == before:
-                return before, stake, rep, committee
+                return before, stake, burned, committee
     raise AssertionError(f"{grpc}: the app's height moved under every read")
 
 
@@ -236,7 +236,7 @@ def test_a_validator_key_run_twice_is_slashed_removed_and_jailed_on_every_node(n
     decision = (offence_block // EPOCH + 1) * EPOCH - 1  # the next selection after the offence
     network.wait_all_at(max(decision, offence_block + 10) + 3)
 
-    views = [consistent_read(node.grpc_address, offender, address) for node in net.nodes]
+    views = [consistent_read(node.grpc_address, offender) for node in net.nodes]
     top = max(h for h, _, _, _ in views)
     network.wait_all_at(top + 1)
     # The stake's expected amount, block by block: each offence (validator, height) slashes
@@ -253,9 +253,9 @@ def test_a_validator_key_run_twice_is_slashed_removed_and_jailed_on_every_node(n
         expected_at[h] = amount
     assert offences and expected_at[offence_block] < FOUNDER_STAKE
     print(f"double sign: evidence handled at {offence_block}, offences {sorted(offences)}, stake {amount}")
-    for height, stake, rep, committee in views:
+    for height, stake, burned, committee in views:
         assert stake["amount"] == expected_at[height] and stake["active"], (height, stake)
-        assert rep == FOUNDER_REP - (FOUNDER_STAKE - expected_at[height])  # burned, not moved
+        assert burned == FOUNDER_STAKE - expected_at[height]  # burned (nobody else's REP), not moved
         # jailed: still staked and active, yet the selection at `decision` passed it over
         assert height >= decision and address not in committee, (height, committee)
     for rpc in rpcs:

@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from abci_app.cometbft_rpc import CometRpc, NodeRpcError, NodeUnreachable
+from abci_app.keyring import Keyring
 from abci_app.rpc.client import BpdaoClient, BpdaoError
 from abci_app.testnet.create import free_base_port
 from abci_app.testnet.genesis import FOUNDER_STAKE
@@ -38,7 +39,7 @@ VALIDATORS = 5
 COMMITTEE = 3
 EPOCH = 8
 EPOCHS = 7  # epochs observed: 6 drawn committees, all equal by chance with p < 0.1 % (4 candidates)
-STAGE_S = 20  # each governance stage's pool duration (block time)
+STAGE_S = 30  # each governance stage's pool duration (block time): time for 5 stakes through the CLI
 WAIT = 90.0  # bounded waits; the machine is shared
 
 Keys = dict[str, int]  # base64 consensus key -> voting power
@@ -226,22 +227,21 @@ def test_a_pool_param_change_passes_both_stages_and_applies_at_the_next_epoch_on
         answer: dict[str, Any] = network.cli(2, "query", "gov", "proposal", str(proposal_id))
         return answer
 
-    # stage 1 (non-binding, quorum 1/10 of all REP): two founders stake their free REP for it
-    pool = proposal()["stage1_pool"]
-    for i in (0, 1):
-        staked = network.cli(
-            i, "tx", "pool", "stake", "--from", f"founder{i}", str(pool), "300", "for", "--wait"
-        )
-        assert staked["deliver"]["code"] == 0
-    network.wait_until("stage 2", lambda: proposal()["status"] == "stage2", timeout=WAIT + STAGE_S)
-    # stage 2 (binding, quorum 1/3): every founder stakes 450 of its free REP (its other 500 is staked
-    # for block production), through its own node
-    pool = proposal()["stage2_pool"]
-    for i in range(VALIDATORS):
-        staked = network.cli(
-            i, "tx", "pool", "stake", "--from", f"founder{i}", str(pool), "450", "for", "--wait"
-        )
-        assert staked["deliver"]["code"] == 0
+    # Stage 1 (non-binding, quorum 1/10 of all REP) and stage 2 (binding, quorum 1/3): every founder
+    # stakes most of its free REP (FOUNDER_STAKE of its REP is staked for block production), each
+    # through its own node. Shares of what is free right now, as other pools may hold some of it.
+    founders = [Keyring(network.net.root, "test").show(f"founder{i}").bech32 for i in range(VALIDATORS)]
+    for stage, share in (("stage1", 5), ("stage2", 9)):
+        if stage == "stage2":
+            network.wait_until("stage 2", lambda: proposal()["status"] == "stage2", timeout=WAIT + STAGE_S)
+        pool = proposal()[f"{stage}_pool"]
+        for i in range(VALIDATORS):
+            with BpdaoClient(network.net.nodes[i].grpc_address) as client:
+                amount = client.query("/reputation/balance", address=founders[i])["free"] * share // 10
+            staked = network.cli(
+                i, "tx", "pool", "stake", "--from", f"founder{i}", str(pool), str(amount), "for", "--wait"
+            )
+            assert staked["deliver"]["code"] == 0
     network.wait_until("scheduling", lambda: proposal()["status"] != "stage2", timeout=WAIT + STAGE_S)
     scheduled = proposal()
     assert scheduled["status"] in ("scheduled", "applied"), scheduled
