@@ -75,8 +75,8 @@ def test_a_change_at_a_boundary_starts_there_and_one_mid_epoch_waits_for_the_nex
     assert _segments(w, 33) == [(1, 0, L), (21, 2, 6)]
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 12), st.integers(6, 15)), min_size=1, max_size=8))
+@settings(max_examples=60, deadline=None)  # type: ignore[untyped-decorator]
+@given(st.lists(st.tuples(st.integers(1, 12), st.integers(6, 15)), min_size=1, max_size=8))  # type: ignore[untyped-decorator]
 def test_no_change_moves_a_height_already_reached(changes: list[tuple[int, int]]) -> None:
     """Play heights 1..N; before block h runs, the position of h is what the state of h - 1 says
     (ExtendVote/VerifyVoteExtension see committed state). Changes land in block h (any height)."""
