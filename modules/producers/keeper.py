@@ -159,9 +159,6 @@ class ProducersKeeper:
         """(commits seen, [(validator address, misses)]) since the last candidate snapshot."""
         return self._state.seen(ctx), self._state.misses(ctx)
 
-    def jailed_until(self, ctx: Context, validator_addr: bytes) -> int:
-        return self._state.jailed_until(ctx, validator_addr)
-
     # --- per block --------------------------------------------------------------------------------
     def record_commit(self, ctx: Context, votes: Sequence[VoteInfo]) -> None:
         """Liveness: count who did not sign the previous block (``decided_last_commit``)."""
@@ -188,16 +185,14 @@ class ProducersKeeper:
             burned = 0 if member is None else self._slash_member(ctx, member, params.slash_misbehavior_ppm)
             self._state.jail(ctx, m.validator_address, next_selected + params.jail_epochs)
             self._state.mark_removal(ctx, m.validator_address)
-            kind = MISBEHAVIOR_KINDS.get(m.kind, f"misbehavior_{m.kind}")
             self._record_slash(
                 ctx,
-                kind,
-                m.validator_address,
-                member,
-                m.height,
-                burned,
-                self._state.jailed_until(ctx, m.validator_address),
-                here.epoch,
+                kind=MISBEHAVIOR_KINDS.get(m.kind, f"misbehavior_{m.kind}"),
+                validator_addr=m.validator_address,
+                member=member,
+                offence_height=m.height,
+                burned=burned,
+                jailed_until_epoch=self._state.jailed_until(ctx, m.validator_address),
             )
             ctx.emit(
                 "producers.misbehavior",
@@ -281,22 +276,18 @@ class ProducersKeeper:
         seen = self._state.seen(ctx)
         offenders = self._liveness_offenders(ctx, params)
         for addr, missed in offenders:
-            record_id = self._state.liveness.ids.next(ctx)
-            member = self._state.member_of(ctx, addr) or b""
-            self._state.liveness.add(
-                ctx,
-                LivenessRecord(
-                    record_id,
-                    addr,
-                    member,
-                    missed,
-                    seen,
-                    params.max_missed_ppm,
-                    ctx.block.height,
-                    epoch,
-                    epoch + 1,
-                ),
+            record = LivenessRecord(
+                id=self._state.liveness.ids.next(ctx),
+                validator_address=addr,
+                member=self._state.member_of(ctx, addr) or b"",
+                missed=missed,
+                seen=seen,
+                max_missed_ppm=params.max_missed_ppm,
+                height=ctx.block.height,
+                epoch=epoch,
+                left_out_of_epoch=epoch + 1,
             )
+            self._state.liveness.add(ctx, record)
         offline = {addr for addr, _ in offenders}
         self._state.reset_liveness(ctx)
         weights = []
@@ -320,7 +311,13 @@ class ProducersKeeper:
                 ctx.emit("producers.non_reveal", validator=addr.hex(), burned=burned)
                 # left out of this very selection: it may be drawn again for the epoch after
                 self._record_slash(
-                    ctx, KIND_NON_REVEAL, addr, member, ctx.block.height, burned, epoch + 1, epoch - 1
+                    ctx,
+                    kind=KIND_NON_REVEAL,
+                    validator_addr=addr,
+                    member=member,
+                    offence_height=ctx.block.height,
+                    burned=burned,
+                    jailed_until_epoch=epoch + 1,
                 )
         # The snapshot's weights, lowered (never raised) by what happened since: slashes, stakes
         # that ended. Withholders and the newly jailed are left out.
@@ -355,25 +352,24 @@ class ProducersKeeper:
     def _record_slash(
         self,
         ctx: Context,
+        *,
         kind: str,
         validator_addr: bytes,
         member: bytes | None,
         offence_height: int,
         burned: int,
         jailed_until_epoch: int,
-        epoch: int,
     ) -> None:
-        record_id = self._state.slashes.ids.next(ctx)
         record = SlashRecord(
-            record_id,
-            kind,
-            validator_addr,
-            member or b"",
-            offence_height,
-            ctx.block.height,
-            epoch,
-            burned,
-            jailed_until_epoch,
+            id=self._state.slashes.ids.next(ctx),
+            kind=kind,
+            validator_address=validator_addr,
+            member=member or b"",
+            offence_height=offence_height,
+            height=ctx.block.height,
+            epoch=self.position(ctx, ctx.block.height).epoch,
+            burned=burned,
+            jailed_until_epoch=jailed_until_epoch,
         )
         self._state.slashes.add(ctx, record)
 
