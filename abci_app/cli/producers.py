@@ -1,4 +1,4 @@
-"""``bpdao tx producers register-key``; ``bpdao query producers validators|key|epoch|schedule|committee|
+"""``bpdao tx producers register-key``; ``bpdao query producers validators|key|epoch|params|schedule|committee|
 slashes|liveness|liveness-removals``, ``bpdao query beacon seed|state``.
 
 register-key binds your account to your node's consensus key: CometBFT's
@@ -79,6 +79,10 @@ def epoch(args: argparse.Namespace, out: Output) -> int:
     return query_and_emit(args, out, "/producers/epoch", "epoch {epoch}, offset {offset}: {phase}", **query)
 
 
+def params(args: argparse.Namespace, out: Output) -> int:
+    return query_and_emit(args, out, "/producers/params")
+
+
 def schedule(args: argparse.Namespace, out: Output) -> int:
     return query_and_emit(args, out, "/producers/schedule")
 
@@ -152,6 +156,7 @@ def register(
     leaf(q_producers, "epoch", epoch, "epoch, offset and beacon phase of a height", client).add_argument(
         "--height", type=int, default=None
     )
+    leaf(q_producers, "params", params, "producers parameters (governable)", client)
     leaf(q_producers, "schedule", schedule, "the epoch lengths in force since genesis", client)
     leaf(
         q_producers, "committee", committee, "the committee of an epoch (default: the current one)", client

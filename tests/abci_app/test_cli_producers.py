@@ -77,6 +77,7 @@ ADDR = to_bech32(b"\x42" * 20)
         (["query", "producers", "committee"], "/producers/committee", {}),
         (["query", "producers", "committee", "--epoch", "3"], "/producers/committee", {"epoch": 3}),
         (["query", "producers", "schedule"], "/producers/schedule", {}),
+        (["query", "producers", "params"], "/producers/params", {}),
         (["query", "producers", "liveness"], "/producers/liveness", {}),
         (["query", "producers", "slashes"], "/producers/slashes", {}),
         (
