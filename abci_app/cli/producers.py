@@ -1,5 +1,5 @@
-"""``bpdao tx producers register-key``; ``bpdao query producers validators|key|epoch|params|schedule|committee|
-slashes|liveness|liveness-removals``, ``bpdao query beacon seed|state``.
+"""``bpdao tx producers register-key``; ``bpdao query producers validators|key|epoch|params|schedule|
+committee|slashes|liveness|liveness-removals``, ``bpdao query beacon seed|state``.
 
 register-key binds your account to your node's consensus key: CometBFT's
 ``priv_validator_key.json`` (default: the home's). Its seed signs the possession proof
