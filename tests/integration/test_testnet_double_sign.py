@@ -169,8 +169,12 @@ def keep_a_tx_waiting_in(clone_rpc: CometRpc, clone_grpc: str, keyring: Keyring)
     clone_rpc.broadcast_tx_sync(tx)
 
 
-def consistent_read(grpc: str, member: str) -> tuple[int, dict[str, Any], int, list[str]]:
-    """(app height, the member's block_production stake, REP burned so far, committee), one height."""
+Read = tuple[int, dict[str, Any], int, list[str], list[dict[str, Any]]]
+
+
+def consistent_read(grpc: str, member: str) -> Read:
+    """(app height, the member's block_production stake, REP burned so far, committee, the member's
+    slash records), all at one height."""
     with BpdaoClient(grpc) as client:
         for _ in range(50):
             before = client.status().app_height
@@ -181,8 +185,9 @@ def consistent_read(grpc: str, member: str) -> tuple[int, dict[str, Any], int, l
             ]
             burned = client.query("/reputation/supply")["burned"]
             committee = [v["validator_address"] for v in client.query("/producers/validators")]
+            slashes = client.query("/producers/slashes", member=member)["records"]
             if client.status().app_height == before:
-                return before, stake, burned, committee
+                return before, stake, burned, committee, slashes
     raise AssertionError(f"{grpc}: the app's height moved under every read")
 
 
@@ -237,27 +242,45 @@ def test_a_validator_key_run_twice_is_slashed_removed_and_jailed_on_every_node(n
     network.wait_all_at(max(decision, offence_block + 10) + 3)
 
     views = [consistent_read(node.grpc_address, offender) for node in net.nodes]
-    top = max(h for h, _, _, _ in views)
+    top = max(view[0] for view in views)
     network.wait_all_at(top + 1)
     # The stake's expected amount, block by block: each offence (validator, height) slashes
     # slash_misbehavior_ppm once; a decision that finds it committed without revealing (it was
     # removed mid-epoch) slashes slash_non_reveal_ppm.
     amount, expected_at, offences = FOUNDER_STAKE, {0: FOUNDER_STAKE}, set()
+    records: list[tuple[str, int, int, int]] = []  # the slash records expected: kind, offence, block, burned
     for h in range(1, top + 1):
         for offence in duplicate_votes(rpcs[0], h):
             if offence[0] == address and offence not in offences:
                 offences.add(offence)
-                amount -= amount * params["slash_misbehavior_ppm"] // PPM
+                burned = amount * params["slash_misbehavior_ppm"] // PPM
+                records.append(("duplicate_vote", offence[1], h, burned))
+                amount -= burned
         if any(e["validator"] == address.lower() for e in events(rpcs[0], h, "producers.non_reveal")):
-            amount -= amount * params["slash_non_reveal_ppm"] // PPM
+            burned = amount * params["slash_non_reveal_ppm"] // PPM
+            records.append(("non_reveal", h, h, burned))
+            amount -= burned
         expected_at[h] = amount
     assert offences and expected_at[offence_block] < FOUNDER_STAKE
     print(f"double sign: evidence handled at {offence_block}, offences {sorted(offences)}, stake {amount}")
-    for height, stake, burned, committee in views:
+    # heights e*L+1 .. (e+1)*L are epoch e; a selection still to come in this epoch unless the
+    # evidence came in its very last block
+    here, offset = divmod(offence_block - 1, EPOCH)
+    first_selection = here + (1 if offset <= EPOCH - 2 else 2)
+    for height, stake, burned, committee, slashes in views:
         assert stake["amount"] == expected_at[height] and stake["active"], (height, stake)
         assert burned == FOUNDER_STAKE - expected_at[height]  # burned (nobody else's REP), not moved
-        # jailed: still staked and active, yet the selection at `decision` passed it over
+        # the records: one per offence and penalty, in order, with the amounts burned
+        assert [(r["kind"], r["offence_height"], r["height"], r["burned"]) for r in slashes] == [
+            r for r in records if r[2] <= height
+        ]
+        # jailed: still staked and active, yet the selection at `decision` passed it over; the record
+        # says until when (the first selection to come, then jail_epochs more)
         assert height >= decision and address not in committee, (height, committee)
+        [first] = [r for r in slashes if r["kind"] == "duplicate_vote"][:1]
+        assert first["validator_address"] == address and first["jailed_until_epoch"] == (
+            first_selection + params["jail_epochs"]
+        )
     for rpc in rpcs:
         members = {v["address"] for v in rpc.call("validators", {"height": str(decision + 2)})["validators"]}
         assert address not in members
