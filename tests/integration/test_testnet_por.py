@@ -5,7 +5,7 @@ is drawn from real stakes from the first decision on: committees change across e
 own validator set (``/validators``) follows the app's updates by the H+2 rule on every node, and
 every node's app reports the same committee and app hash. A parameter change then passes both
 governance stages (the founders stake their free REP through the CLI) and is applied at the next
-epoch boundary on every node.
+epoch boundary on every node: a pool quorum, and the committee size, which the next draw uses.
 """
 
 from __future__ import annotations
@@ -205,7 +205,7 @@ def governance_applies(rpc: CometRpc, height: int) -> list[dict[str, str]]:
     ]
 
 
-def test_a_pool_param_change_passes_both_stages_and_applies_at_the_next_epoch_on_every_node(
+def test_param_changes_pass_both_stages_and_apply_at_the_next_epoch_on_every_node(
     network: Network,
 ) -> None:
     rpcs = network.rpcs
@@ -217,9 +217,11 @@ def test_a_pool_param_change_passes_both_stages_and_applies_at_the_next_epoch_on
     )
     post_id = post_id_of(rpcs[0], post["hash"])
     change = f"validation_pool.quorum={json.dumps(new)}"
+    seats = f"producers.committee_size={COMMITTEE + 1}"
     proposed = network.cli(
-        1, "tx", "gov", "propose", "--from", "founder0", str(post_id), "100", "--change", change, "--wait"
-    )
+        1, "tx", "gov", "propose", "--from", "founder0", str(post_id), "100",
+        "--change", change, "--change", seats, "--wait",
+    )  # fmt: skip
     assert proposed["deliver"]["code"] == 0
     proposal_id = 1
 
@@ -256,3 +258,10 @@ def test_a_pool_param_change_passes_both_stages_and_applies_at_the_next_epoch_on
         assert not any(governance_applies(rpc, h) for h in range(proposed["height"], activation))
         assert network.cli(i, "query", "pool", "params")["quorum"] == new
         assert network.cli(i, "query", "gov", "proposal", str(proposal_id))["status"] == "applied"
+    # the committee drawn at this epoch's decision has the new size: CometBFT's set from 2 blocks later
+    decision = activation + EPOCH - 2
+    network.wait_all_at(decision + 2)
+    before = [cometbft_set(rpc, decision + 1) for rpc in rpcs]
+    after = [cometbft_set(rpc, decision + 2) for rpc in rpcs]
+    assert all(len(s) == COMMITTEE for s in before) and all(len(s) == COMMITTEE + 1 for s in after)
+    assert all(s == after[0] for s in after)
