@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from modules.core.context import BlockInfo, Context
-from modules.core.errors import GenesisError
+from modules.core.errors import GenesisError, TxError
 from modules.core.module import Module
 from modules.core.store import MemoryStore
 
@@ -110,7 +110,12 @@ def dry_run_init(modules: Sequence[Module], app_state: Any, chain_id: str, genes
     """Load ``app_state`` into a throw-away store: finds, before any node starts, the errors that
     span sections (e.g. a stake of more REP than its owner holds) as InitChain would."""
     ctx = Context(root=MemoryStore(), block=BlockInfo(height=0, time_ns=genesis_time_ns, chain_id=chain_id))
-    init_app_state(modules, ctx, app_state, chain_id)
+    try:
+        init_app_state(modules, ctx, app_state, chain_id)
+    except GenesisError:
+        raise
+    except (TxError, ValueError) as exc:  # a keeper's own check refused a value
+        raise GenesisError(f"app_state does not load: {exc}") from None
 
 
 def export_app_state(modules: Sequence[Module], ctx: Context, chain_id: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from nacl.signing import SigningKey
 from genesis.accounts import add_account
 from genesis.app_state import (
     build_app_state,
+    dry_run_init,
     export_app_state,
     init_app_state,
     parse_app_state,
@@ -25,7 +26,7 @@ from modules.bank.keeper import FEE_COLLECTOR, module_address
 from modules.bank.module import BankModule
 from modules.core.address import address_from_pubkey, to_bech32
 from modules.core.context import BlockInfo, Context
-from modules.core.errors import GenesisError
+from modules.core.errors import GenesisError, TxError
 from modules.core.module import Module
 from modules.core.store import MemoryStore
 
@@ -170,6 +171,26 @@ def test_init_refuses_before_writing_anything() -> None:
     with pytest.raises(GenesisError, match=r"auth\.params\.min_fee"):
         init_app_state(_modules(), ctx, bad, CHAIN)
     assert store.items() == {}
+
+
+class _RefusingModule(Module):
+    """A section that validates on its own but whose keeper refuses it when loaded."""
+
+    name = "refusing"
+
+    def init_genesis(self, ctx: Context, section: Mapping[str, Any]) -> None:
+        raise TxError("refusing", 1, "not with these balances")
+
+
+def test_dry_run_loads_everything_and_names_what_does_not_load() -> None:
+    dry_run_init(_modules(), _valid(), CHAIN)  # loads: no error, nothing to show
+    bad = {**_valid(), "refusing": {}}
+    with pytest.raises(GenesisError, match="app_state does not load: not with these balances"):
+        dry_run_init([*_modules(), _RefusingModule()], bad, CHAIN)
+    invalid = _valid()
+    invalid["auth"]["params"]["min_fee"] = 0
+    with pytest.raises(GenesisError, match=r"auth\.params\.min_fee"):  # what validation finds, as before
+        dry_run_init(_modules(), invalid, CHAIN)
 
 
 @pytest.mark.parametrize(
