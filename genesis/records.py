@@ -65,7 +65,9 @@ def _read(tp: Any, raw: Any, path: str, name: str) -> Any:
         inner = [a for a in get_args(tp) if a is not type(None)]
         return None if raw is None else _read(inner[0], raw, path, name)
     if origin in (list, tuple):
-        items = [_read(get_args(tp)[0], r, f"{path}[{i}]", name) for i, r in enumerate(fields.array(raw, path))]
+        items = [
+            _read(get_args(tp)[0], r, f"{path}[{i}]", name) for i, r in enumerate(fields.array(raw, path))
+        ]
         return items if origin is list else tuple(items)
     if tp is bytes:
         return _bytes_from_json(name, raw, path)

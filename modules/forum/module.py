@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
+from modules.core.context import Context
 from modules.core.module import MsgHandler, ParamsGenesis, QueryHandler
 from modules.core.store import StoreKey
-from modules.core.context import Context
 from modules.forum import genesis, handlers, queries
 from modules.forum.deps import Reputation
 from modules.forum.keeper import ForumKeeper
