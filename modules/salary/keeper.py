@@ -70,6 +70,24 @@ class SalaryKeeper:
             (k[len(_MEMBER) :], _decode_member(v)) for k, v in store.iterate(_MEMBER, prefix_end(_MEMBER))
         ]
 
+    # -- genesis -------------------------------------------------------------------------
+
+    def restore(self, ctx: Context, state: SalaryState, members: list[tuple[bytes, Member]]) -> None:
+        """Genesis (after reputation's, whose mints recorded each holder at index 0): the exported
+        totals and members; a holder the export does not list starts earning at ``state.index``."""
+        if state.received:  # the first distribution stores index, remainder and received together
+            self._index.set(ctx, state.index)
+            self._remainder.set(ctx, state.remainder)
+            self._received.set(ctx, state.received)
+        if state.paid:
+            self._paid.set(ctx, state.paid)
+        listed = dict(members)
+        for addr, member in self.members(ctx):
+            if addr not in listed and member.snapshot != state.index:
+                self._store(ctx).set(_MEMBER + addr, _encode_member(Member(state.index, member.accrued)))
+        for addr, member in members:
+            self._store(ctx).set(_MEMBER + addr, _encode_member(member))
+
     # -- distribution --------------------------------------------------------------------
 
     def distribute(self, ctx: Context, amount: int) -> None:
