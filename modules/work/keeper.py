@@ -59,6 +59,13 @@ class WorkKeeper:
         return self._state.ids_by_expert(ctx, expert)
 
     # --- messages ---------------------------------------------------------------------------------
+    def export_state(self, ctx: Context) -> tuple[list[WorkRequest], int]:
+        """(every request, the next request id) for a genesis export."""
+        return self._state.requests(ctx), self._state.ids.peek(ctx)
+
+    def restore_state(self, ctx: Context, requests: list[WorkRequest], next_request_id: int) -> None:
+        self._state.restore(ctx, requests, next_request_id)
+
     def request_work(
         self, ctx: Context, client: bytes, kind: str, fee: int, details_hash: bytes, deadline_s: int
     ) -> WorkRequest:
