@@ -88,7 +88,7 @@ def from_genesis(cls: type[T], raw: Any, path: str) -> T:
     """Read a record of type ``cls`` from its genesis JSON; GenesisError names the bad field."""
     names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
     section = fields.obj(raw, path, names)
-    hints = _hints(cls)
+    hints = _hints(cls)  # type: ignore[arg-type]
     return cls(**{n: _read(hints[n], section[n], f"{path}.{n}", n) for n in names})
 
 
