@@ -23,7 +23,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "-o", "--output", dest="out_file", default=None, help="write to this file (default: stdout)"
     )
-    parser.set_defaults(handler=run, output="json")
+    parser.set_defaults(handler=run, output="text")  # errors as text on stderr
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
