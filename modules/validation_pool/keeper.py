@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from modules.core.address import ADDRESS_LEN, to_bech32
 from modules.core.context import Context
-from modules.core.errors import TxError
+from modules.core.errors import GenesisError, TxError
 from modules.core.store import StoreKey
 from modules.validation_pool.deps import Bank, Forum, Reputation, Salary
 from modules.validation_pool.errors import (
@@ -96,6 +96,12 @@ class ValidationPoolKeeper:
                 self.state.set_stake(ctx, pool.id, stake.staker, stake.in_favor, stake.amount)
         if next_pool_id > 1:  # never stored before the first pool
             self.state.ids.set(ctx, next_pool_id)
+        owed = sum(entry.pool.fee for entry in pools if entry.pool.status == OPEN)
+        held = self._bank.balance(ctx, self.escrow)  # bank's section is loaded first
+        if held != owed:
+            raise GenesisError(
+                f"validation_pool.pools: open pools' fees total {owed}, their escrow account holds {held}"
+            )
 
     # -- initiation ----------------------------------------------------------------------
 
