@@ -36,7 +36,7 @@ def _hints(cls: type) -> dict[str, Any]:
 
 
 def _bytes_to_json(name: str, value: bytes) -> str:
-    return to_bech32(value) if name in ADDRESS_FIELDS and value else value.hex()
+    return to_bech32(value) if name in ADDRESS_FIELDS else value.hex()
 
 
 def to_genesis(value: Any, name: str = "") -> Any:
@@ -54,7 +54,7 @@ def to_genesis(value: Any, name: str = "") -> Any:
 
 def _bytes_from_json(name: str, raw: Any, path: str) -> bytes:
     if name in ADDRESS_FIELDS:
-        return b"" if raw == "" else fields.address(raw, path)
+        return fields.address(raw, path)
     text = fields.string(raw, path)
     return fields.hex_bytes(text, path, (len(text) // 2,))
 

@@ -59,7 +59,8 @@ def parse_genesis(section: Any) -> WorkGenesis:
         _check_request(request, path)
         if request.post_id is not None:
             if request.post_id in evidence:
-                raise GenesisError(f"{path}.post_id: already evidence of request {evidence[request.post_id]}")
+                used_by = evidence[request.post_id]
+                raise GenesisError(f"{path}.post_id: already evidence of request {used_by}")
             evidence[request.post_id] = request.id
     return WorkGenesis(params, requests, next_id)
 
