@@ -60,7 +60,8 @@ class ForumState:
         return self._by_author.ids(ctx, author)
 
     def post_ids(self, ctx: Context) -> list[int]:
-        return self._posts.ids(ctx)
+        """Ids 1 .. next - 1 (posts are never deleted; iterating b"p" would also meet b"params")."""
+        return list(range(1, self.ids.peek(ctx)))
 
     def posts(self, ctx: Context) -> list[Post]:
         """Every post with its value, ascending id (genesis export). Posts are never deleted, so they
