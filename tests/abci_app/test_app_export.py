@@ -31,7 +31,8 @@ from abci_app.pb.tendermint.abci import types_pb2 as abci
 from abci_app.wiring import default_wiring
 from genesis.app_state import export_app_state, init_app_state, validate_app_state
 from modules.availability.types import MsgStakeAvailability
-from modules.core.address import address_from_pubkey
+from modules.bank.keeper import module_address
+from modules.core.address import address_from_pubkey, to_bech32
 from modules.core.codec import dumps
 from modules.core.context import BlockInfo, Context
 from modules.core.store import MemoryStore, prefix_end
@@ -175,6 +176,12 @@ def test_the_export_restores_every_covered_store_byte_for_byte(source: tuple[Pat
     assert any(b["encumbered"] for b in state["reputation"]["balances"])
     assert state["salary"]["paid"] > 0 and state["salary"]["index"] > 0
     assert state["auth"]["accounts"] and all(a["nonce"] > 0 for a in state["auth"]["accounts"])
+    # escrows as bank exports them: governance holds the stage-2 fees of proposals still in stage 1
+    balances = {b["address"]: b["amount"] for b in state["bank"]["balances"]}
+    held = balances.get(to_bech32(module_address("governance")), 0)
+    assert (
+        held == sum(p["stage2_fee"] for p in state["governance"]["proposals"] if p["status"] == "stage1") > 0
+    )
 
     root = MemoryStore()
     ctx = Context(
