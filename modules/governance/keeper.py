@@ -192,6 +192,15 @@ class GovernanceKeeper:
             params=pool_params,
         )
 
+    # -- genesis -------------------------------------------------------------------------
+
+    def export_proposals(self, ctx: Context) -> list[Proposal]:
+        """Every proposal, ascending id."""
+        return list(self.state.proposals(ctx))
+
+    def restore_proposals(self, ctx: Context, proposals: list[Proposal], next_proposal_id: int) -> None:
+        self.state.restore(ctx, proposals, next_proposal_id)
+
     # -- stage results (validation_pool result hook) -------------------------------------
 
     def on_pool_resolved(self, ctx: Context, pool_id: int, accepted: bool, quorum_met: bool) -> None:

@@ -91,10 +91,10 @@ def test_params_query() -> None:
 
 
 def test_genesis_round_trip_and_defaults() -> None:
-    assert parse_genesis(default_genesis()) == Params()
+    assert parse_genesis(default_genesis()).params == Params()
     w = World()
-    assert parse_genesis(w.gov.export_genesis(w.ctx)) == w.gov.keeper.params(w.ctx)
-    assert parse_genesis({"params": {"min_fee": 7}}) == Params(min_fee=7)
+    assert parse_genesis(w.gov.export_genesis(w.ctx)).params == w.gov.keeper.params(w.ctx)
+    assert parse_genesis({"params": {"min_fee": 7}}).params == Params(min_fee=7)
 
 
 @pytest.mark.parametrize(
