@@ -49,3 +49,21 @@ def add_reputation(app_state: dict[str, Any], address: bytes | str, amount: int)
             entry["amount"] += amount
             return
     section["balances"].append({"address": text, "amount": amount})
+
+
+def add_availability_stake(
+    app_state: dict[str, Any], owner: bytes | str, kind: str, amount: int, duration_s: int
+) -> None:
+    """A stake held from genesis (availability section, ``duration_s`` from the genesis time) and
+    the REP it locks (``encumbered`` of the owner's reputation entry, which must exist)."""
+    owner = _address_bytes(owner)
+    text = to_bech32(owner)
+    for section in ("availability", "reputation"):
+        if section not in app_state:
+            raise GenesisError(f"{section}: missing section (build the app_state first)")
+    entry = next((e for e in app_state["reputation"]["balances"] if e["address"] == text), None)
+    if entry is None:
+        raise GenesisError(f"availability: {text} holds no REP in reputation.balances to stake")
+    entry["encumbered"] = entry.get("encumbered", 0) + amount
+    stake = {"owner": text, "kind": kind, "amount": amount, "duration_s": duration_s}
+    app_state["availability"]["stakes"].append(stake)

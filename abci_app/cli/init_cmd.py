@@ -124,7 +124,7 @@ def app_state_for(chain_id: str, allocations: list[Allocation], founder_stake: i
     """Every module's default genesis section, plus the founding accounts and their tokens, and the
     first founder's block_production stake; checked by loading it as InitChain will."""
     from abci_app.wiring import default_wiring
-    from genesis.accounts import add_account, add_reputation
+    from genesis.accounts import add_account, add_availability_stake, add_reputation
     from genesis.app_state import build_app_state, dry_run_init, validate_app_state
 
     modules = default_wiring().modules
@@ -137,15 +137,8 @@ def app_state_for(chain_id: str, allocations: list[Allocation], founder_stake: i
         founders = [a for a in allocations if a.pub_key]
         if not founders:
             raise CliError("--founder-stake needs a --founder (the first one stakes)")
-        availability = app_state["availability"]
-        availability["stakes"].append(
-            {
-                "owner": to_bech32(founders[0].address),
-                "kind": "block_production",
-                "amount": founder_stake,
-                "duration_s": availability["params"]["max_duration_s"],
-            }
-        )
+        duration_s = app_state["availability"]["params"]["max_duration_s"]
+        add_availability_stake(app_state, founders[0].address, "block_production", founder_stake, duration_s)
     validate_app_state(modules, app_state, chain_id)
     dry_run_init(modules, app_state, chain_id)
     return app_state

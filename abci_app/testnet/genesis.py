@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from abci_app.testnet.layout import TestnetError
-from genesis.accounts import add_account, add_reputation
+from genesis.accounts import add_account, add_availability_stake, add_reputation
 from genesis.app_state import build_app_state, dry_run_init, validate_app_state
 from modules.availability.types import BLOCK_PRODUCTION
 from modules.core.address import address_from_pubkey, to_bech32
@@ -77,21 +77,13 @@ def _reputation(app_state: dict[str, Any], founders: Sequence[Founder]) -> None:
 
 
 def _availability(app_state: dict[str, Any], founders: Sequence[Founder]) -> None:
-    """Each founder's block_production stake, for the longest duration availability allows: the
-    producers draw every committee, the first one's successor included, from real stakes."""
-    if "availability" in app_state:  # wired
-        section = app_state["availability"]
-        duration_s = section["params"]["max_duration_s"]
-        section["stakes"] += [
-            {
-                "owner": to_bech32(f.address),
-                "kind": BLOCK_PRODUCTION,
-                "amount": f.stake,
-                "duration_s": duration_s,
-            }
-            for f in founders
-            if f.stake
-        ]
+    """Each founder's block_production stake (its REP encumbered in the reputation section), for the
+    longest duration availability allows: the producers draw every committee from real stakes."""
+    if "availability" in app_state and "reputation" in app_state:  # wired
+        duration_s = app_state["availability"]["params"]["max_duration_s"]
+        for f in founders:
+            if f.stake:
+                add_availability_stake(app_state, f.address, BLOCK_PRODUCTION, f.stake, duration_s)
 
 
 def _producers(app_state: dict[str, Any], founders: Sequence[Founder]) -> None:

@@ -27,20 +27,19 @@ class AvailabilityKeeper:
         self._state.params.set(ctx, params)
 
     # --- genesis ---------------------------------------------------------------------------------
-    def add_genesis_stake(self, ctx: Context, owner: bytes, kind: str, amount: int, end_ns: int) -> Stake:
-        """A stake held from genesis: encumbers ``amount`` of the owner's REP until ``end_ns``.
+    def load_genesis_stakes(self, ctx: Context, stakes: list[Stake], next_stake_id: int) -> None:
+        """Write stakes held from genesis (their REP is already encumbered by reputation's genesis)
+        and the next id; the caller has checked them."""
+        for stake in stakes:
+            self._state.put(ctx, stake)
+        self._state.ids.set(ctx, next_stake_id)
 
-        The caller (genesis) has checked the owner's free REP, the kind and that the owner has no
-        other stake of this kind."""
-        if amount:
-            self._rep.encumber(ctx, owner, amount)
-        stake = Stake(self._state.ids.next(ctx), owner, kind, amount, ctx.block.time_ns, end_ns)
-        self._state.put(ctx, stake)
-        return stake
+    def all_stakes(self, ctx: Context) -> list[Stake]:
+        """Every stake, assigned or not, ascending id (genesis export)."""
+        return self._state.all_stakes(ctx)
 
-    def unassigned_stakes(self, ctx: Context) -> list[Stake]:
-        """Every stake not assigned to work, of any kind, ascending id (genesis export)."""
-        return [s for s in self._state.all_stakes(ctx) if not s.assigned]
+    def next_stake_id(self, ctx: Context) -> int:
+        return self._state.ids.peek(ctx)
 
     # --- members' actions -------------------------------------------------------------------------
     def stake(self, ctx: Context, owner: bytes, kind: str, amount: int, duration_s: int) -> Stake:

@@ -38,24 +38,27 @@ class AvailabilityModule(Module):
         genesis.parse_genesis(section)
 
     def init_genesis(self, ctx: Context, section: Mapping[str, Any]) -> None:
-        """Params, then each stake in order; its REP comes from the reputation section, loaded
-        before this one (wiring order)."""
+        """Params and stakes. A stake's REP is encumbered by reputation's genesis (loaded before
+        this one, wiring order), as for every module's stakes: the owner's encumbered REP must
+        cover all its stakes here (other modules' stakes may hold the rest)."""
         parsed = genesis.parse_genesis(section)
         self.keeper.set_params(ctx, parsed.params)
+        staked: dict[bytes, int] = {}
         for s in parsed.stakes:
-            held = self._rep.balance(ctx, s.owner)
-            if held == 0 and s.amount > 0:
-                raise GenesisError(f"{s.path}.owner: {to_bech32(s.owner)} holds no REP at genesis")
-            free = self._rep.free(ctx, s.owner)
-            if s.amount > free:
+            total = staked[s.owner] = staked.get(s.owner, 0) + s.amount
+            encumbered = self._rep.encumbered(ctx, s.owner)
+            if total > encumbered:
                 raise GenesisError(
-                    f"{s.path}.amount: {s.amount} > the {free} free REP of {to_bech32(s.owner)}"
+                    f"{s.path}.amount: {to_bech32(s.owner)} stakes {total} REP here, more than the "
+                    f"{encumbered} its reputation.balances entry encumbers"
                 )
-            self.keeper.add_genesis_stake(ctx, s.owner, s.kind, s.amount, s.end_at(ctx.block.time_ns))
+        time_ns = ctx.block.time_ns
+        self.keeper.load_genesis_stakes(ctx, [s.record(time_ns) for s in parsed.stakes], parsed.next_stake_id)
 
     def export_genesis(self, ctx: Context) -> dict[str, Any]:
-        # Stakes assigned to work belong to open work, which genesis does not carry (as open pools).
-        return genesis.export(self.keeper.params(ctx), self.keeper.unassigned_stakes(ctx))
+        return genesis.export(
+            self.keeper.params(ctx), self.keeper.all_stakes(ctx), self.keeper.next_stake_id(ctx)
+        )
 
     def msg_handlers(self) -> Mapping[type, MsgHandler]:
         k = self.keeper

@@ -88,7 +88,7 @@ def test_init_refuses_bad_input_without_leaving_a_home(
         (["--chain-id", "c", "--founder-stake", "5"], "--founder-stake needs a --founder"),
         (
             ["--chain-id", "c", "--founder", "al:1:300", "--founder-stake", "301"],
-            "availability.stakes[0].amount: 301 > the 300 free REP",
+            "reputation.balances[0].encumbered: 301 > amount 300",
         ),
     ]
     for extra, message in cases:

@@ -67,6 +67,8 @@ def test_founders_stake_for_block_production_so_the_first_draw_has_candidates() 
         {"owner": to_bech32(f.address), "kind": BLOCK_PRODUCTION, "amount": FOUNDER_STAKE, "duration_s": year}
         for f in founders
     ]
+    # the REP they lock is encumbered in the reputation section, as an export would write it
+    assert [b["encumbered"] for b in state["reputation"]["balances"]] == [FOUNDER_STAKE] * 3
     # loaded as InitChain loads it: the stakes are active and hold half of each founder's REP
     availability = next(m for m in modules if isinstance(m, AvailabilityModule))
     reputation = next(m for m in modules if isinstance(m, ReputationModule))
@@ -85,7 +87,7 @@ def test_no_founder_stake_leaves_availability_empty() -> None:
 
 
 def test_a_founder_stake_above_its_rep_is_a_clear_error_before_any_node_starts() -> None:
-    with pytest.raises(TestnetError, match=r"availability\.stakes\[0\]\.amount: 1001 > the 1000 free REP"):
+    with pytest.raises(TestnetError, match=r"reputation\.balances\[0\]\.encumbered: 1001 > amount 1000"):
         genesis_document({}, default_wiring().modules, "tn-1", _founders(2, stake=FOUNDER_REP + 1))
 
 
