@@ -5,9 +5,9 @@ delegated stakes, allowances, work requests in flight, proposals in both stages 
 and salary owed; its committed state is exported; a new chain started from the export holds the
 same module state, byte for byte, and runs the same next blocks to the same state.
 
-availability, producers and beacon are not exported in full yet (their sections are params, founders
-and seed): the chain's availability stake is of a kind producers ignore and the next blocks do not
-reach it, and those three stores are not compared.
+producers and beacon are not exported in full yet (their sections are params, founders and seed):
+their stores are not compared. availability's stakes are (full records, their REP encumbered in
+reputation's section).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ T0 = 1_700_000_000
 OK = ("", 0)
 KIND = "review"  # a work kind the producers module never draws from
 # every module whose whole state the export carries
-COVERED = ("governance", "auth", "bank", "reputation", "forum", "validation_pool", "work", "salary")
+COVERED = ("governance", "auth", "bank", "reputation", "forum", "availability", "validation_pool", "work", "salary")
 SECTIONS = {
     "governance": {"params": {"min_fee": 20, "stage1_duration_s": 10, "stage2_duration_s": 20}},
     "producers": {"params": {"epoch_length": 6}},  # epochs start at heights 1, 7, 13, 19, ...

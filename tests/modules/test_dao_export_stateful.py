@@ -1,10 +1,9 @@
 """Genesis export / import under random DAO histories (the stateful machine of test_dao_stateful.py).
 
 Every few steps, and at the end of each run, the DAO's committed state is exported section by section
-and loaded into fresh modules on an empty store: the stores of bank, reputation, forum,
+and loaded into fresh modules on an empty store: the stores of bank, reputation, forum, availability,
 validation_pool, work and salary must then hold byte-identical key/value pairs, and exporting the
-loaded state must give the same JSON. availability is not exported in full yet (its section is
-params only), so its store is not compared.
+loaded state must give the same JSON.
 
 Run size: ``DAO_EXPORT_EXAMPLES`` (default 25) runs of up to ``DAO_EXPORT_STEPS`` (default 60) steps.
 """
@@ -34,7 +33,7 @@ from modules.work.module import WorkModule
 EXAMPLES = int(os.environ.get("DAO_EXPORT_EXAMPLES", "25"))
 STEPS = int(os.environ.get("DAO_EXPORT_STEPS", "60"))
 CHECK_EVERY = 5  # steps between round trips (each exports and reloads the whole DAO)
-COVERED = ("bank", "reputation", "forum", "validation_pool", "work", "salary")
+COVERED = ("bank", "reputation", "forum", "availability", "validation_pool", "work", "salary")
 
 
 def fresh_modules() -> list[Module]:
