@@ -93,6 +93,10 @@ class ProducersKeeper:
         key = None if member is None else self._state.key_of(ctx, member)
         return None if key is None else key.pub_key
 
+    def member_of(self, ctx: Context, validator_addr: bytes) -> bytes | None:
+        """The member bound to a validator address (None: no registered key has that address)."""
+        return self._state.member_of(ctx, validator_addr)
+
     def validator_set(self, ctx: Context) -> list[Validator]:
         """CometBFT's validator set once every update returned so far applies (ascending address)."""
         return self._state.validator_set(ctx)
