@@ -205,6 +205,11 @@ def test_a_withheld_tx_draws_the_seeing_node_s_verdict_and_stake_against(net: Ne
     pool = net.query("/validation_pool/pool", id=record["pool_id"])
     assert pool["fee"] == FEE + Params().production_tax  # the tx fee and the tax
     assert all(s["in_favor"] for s in pool["stakes"])
+    window = net.query("/blocks/window", **{"from": 1, "to": net.height})["blocks"]
+    assert [b["height"] for b in window] == list(range(1, net.height + 1))
+    assert window[-1]["status"] == "pending" and net.query("/blocks/params") == json.loads(
+        json.dumps({**Params().__dict__, "pool_quorum": Params().pool_quorum.__dict__})
+    )
 
 
 def test_a_tx_that_no_longer_passes_ante_is_no_reason_to_vote_against(net: Network) -> None:
