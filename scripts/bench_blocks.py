@@ -105,14 +105,105 @@ def bench_extend_vote(view: int, block: int, repeat: int) -> None:
         app.close()
 
 
+def bench_end_block(voters: int, rollup: int, blocks: int) -> None:
+    """Per block: record_verdicts + blocks' end_block (record, and at a window's close the posts,
+    pools and policing stakes), over the real keepers on a sorted in-memory store."""
+    import hashlib
+
+    from bench_dao import SortedStore
+
+    from modules.availability.module import AvailabilityModule
+    from modules.bank.keeper import BankKeeper
+    from modules.blocks.module import BlocksModule
+    from modules.blocks.types import VERDICT_FOR, Params
+    from modules.core.context import BlockInfo, Context
+    from modules.core.store import CacheStore, StoreKey
+    from modules.forum.module import ForumModule
+    from modules.reputation.keeper import ReputationKeeper
+    from modules.reputation.module import STORE_KEY as REP_KEY
+    from modules.salary.keeper import SalaryKeeper
+    from modules.salary.module import STORE_KEY as SALARY_KEY
+    from modules.validation_pool.keeper import ValidationPoolKeeper
+    from modules.validation_pool.module import STORE_KEY as POOL_KEY
+    from modules.validation_pool.types import Params as PoolParams
+
+    members = [hashlib.sha256(b"member%d" % i).digest()[:20] for i in range(voters + 1)]
+    validators = {hashlib.sha256(m).digest()[:20]: m for m in members}
+    committed = SortedStore()
+    bank = BankKeeper(StoreKey("bank"))
+    escrow, fees = (
+        bank.register_module_account("validation_pool"),
+        bank.register_module_account("fee_collector"),
+    )
+    salary_account, account = bank.register_module_account("salary"), bank.register_module_account("blocks")
+    rep = ReputationKeeper(REP_KEY)
+    salary = SalaryKeeper(SALARY_KEY, account=salary_account, fee_collector=fees, bank=bank, reputation=rep)
+    rep.add_balance_hook(salary)
+    forum, availability = ForumModule(rep), AvailabilityModule(rep)
+    pools = ValidationPoolKeeper(
+        POOL_KEY, escrow=escrow, bank=bank, reputation=rep, forum=forum.keeper, salary=salary
+    )
+
+    class Producers:
+        def member_of(self, ctx: Context, validator_address: bytes) -> bytes | None:
+            return validators.get(validator_address)
+
+    module = BlocksModule(
+        account=account, fee_collector=fees, bank=bank, reputation=rep, forum=forum.keeper, pools=pools,
+        availability=availability.keeper, producers=Producers(),
+    )  # fmt: skip
+    pools.register_result_hook("blocks", module)
+
+    def context(store: CacheStore, height: int) -> Context:
+        proposer = list(validators)[height % len(validators)]
+        return Context(store, BlockInfo(height, (1_000 + height) * 10**9, "bench", proposer, b"", bytes(32)))
+
+    genesis = CacheStore(committed)
+    ctx = context(genesis, 0)
+    forum.init_genesis(ctx, forum.default_genesis())
+    pools.set_params(ctx, PoolParams())
+    module.keeper.set_params(ctx, Params(rollup_blocks=rollup))
+    for m in members:
+        rep.mint(ctx, m, 10**6)
+    genesis.write()
+    with_blocks, without = [], []
+    for height in range(1, blocks + 1):
+        store = CacheStore(committed)
+        ctx = context(store, height)
+        verdicts = [(m, VERDICT_FOR) for m in members[:voters]]
+        t0 = time.perf_counter()
+        pools.resolve_due(ctx)  # what the block would do anyway
+        t1 = time.perf_counter()
+        module.keeper.record_verdicts(ctx, height - 1, verdicts)
+        module.end_block(ctx)
+        t2 = time.perf_counter()
+        salary.sweep_fees(ctx)
+        store.write()
+        without.append(t1 - t0)
+        with_blocks.append(t2 - t1)
+    median_us = statistics.median(with_blocks) * 1e6
+    print(
+        f"blocks end_block, R={rollup}, {voters} verdicts/block: median {median_us:.0f} µs, "
+        f"mean {statistics.mean(with_blocks) * 1e6:.0f} µs per block "
+        f"(pool resolution of the block pools: mean {statistics.mean(without) * 1e6:.0f} µs)"
+    )
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--view", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--block", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--voters", type=int, default=3, help="policing members per block (committee - 1)")
+    parser.add_argument("--rollup", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--blocks", type=int, default=300)
     args = parser.parse_args()
     for view in args.view:
         bench_extend_vote(view, min(args.block, view), args.repeat)
+    for rollup in args.rollup:
+        bench_end_block(args.voters, rollup, args.blocks)
 
 
 if __name__ == "__main__":
