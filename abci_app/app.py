@@ -32,7 +32,7 @@ from abci_app.execution import (
     TxRunner,
 )
 from abci_app.pb.tendermint.abci import types_pb2 as abci
-from abci_app.policing import MempoolView, judge, max_data_bytes
+from abci_app.policing import DEFAULT_VIEW_CAPACITY, MempoolView, judge, max_data_bytes
 from abci_app.por import PorAbci, is_injection
 from abci_app.queries import CODE_INTERNAL, CODE_UNSUPPORTED_HEIGHT, QueryAnswer, answer
 from abci_app.wiring import ProtobufTxCodec, Wiring, default_wiring
@@ -111,8 +111,10 @@ class Application:
         self._wiring = wiring if wiring is not None else default_wiring()
         por = self._wiring.por
         self._por = PorAbci(por.producers, por.beacon, beacon_seed, por.blocks) if por is not None else None
-        # Node-local, never state: the txs this node's mempool accepted (abci_app/policing.py).
-        self._mempool_view = MempoolView()
+        # Node-local, never state: the txs this node's mempool accepted (abci_app/policing.py);
+        # kept only by a node that signs verdicts.
+        judges = self._por is not None and self._por.takes_part and por is not None and por.blocks is not None
+        self._mempool_view = MempoolView(DEFAULT_VIEW_CAPACITY if judges else 0)
         self._runner = TxRunner(
             codec if codec is not None else ProtobufTxCodec(),
             self._wiring.ante,

@@ -81,7 +81,10 @@ class MempoolView:
         return list(self._entries.items())
 
     def after_check(self, raw: bytes, tx: DecodedTx | None, recheck: bool, ok: bool, height: int) -> None:
-        """CheckTx's one call: remember a NEW tx it accepted; forget one that failed recheck."""
+        """CheckTx's one call: remember a NEW tx it accepted; forget one that failed recheck.
+        (A view of capacity 0 — a node that gives no verdicts — does nothing.)"""
+        if not self._capacity:
+            return
         if ok and not recheck and tx is not None:
             key = hashlib.sha256(raw).digest()
             if key not in self._entries:

@@ -120,6 +120,9 @@ def test_the_view_keeps_new_txs_forgets_finalized_and_failed_rechecks_and_is_bou
     view.after_check(raw("u"), None, True, False, 3)
     view.forget_block([raw("v")])
     assert len(view) == 0
+    silent = MempoolView(capacity=0)  # a node that gives no verdicts keeps nothing
+    silent.after_check(raw("t"), TXS["t"], False, True, 1)
+    assert len(silent) == 0
 
 
 def test_max_data_bytes_follows_cometbft() -> None:
