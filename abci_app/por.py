@@ -200,7 +200,7 @@ class PorAbci:
                 continue
             self._beacon.record(ctx, pos.epoch, pos.phase, vote.validator_address, ext)
             if verdict != VERDICT_NONE:
-                member = self._producers.member_of(ctx, vote.validator_address)
+                member = self._producers.member_of_validator(ctx, vote.validator_address)
                 if member is not None:
                     verdicts.append((member, verdict))
         if self._blocks is not None:

@@ -145,7 +145,7 @@ def bench_end_block(voters: int, rollup: int, blocks: int) -> None:
     )
 
     class Producers:
-        def member_of(self, ctx: Context, validator_address: bytes) -> bytes | None:
+        def member_of_validator(self, ctx: Context, validator_address: bytes) -> bytes | None:
             return validators.get(validator_address)
 
     module = BlocksModule(

@@ -13,6 +13,7 @@ from abci_app.cli import (
     availability,
     blocks,
     chain_cmd,
+    export_cmd,
     forum,
     governance_cmd,
     init_cmd,
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     leaf(commands, "app", run_cmd.app_only, "run the app only (ABCI + gRPC) beside your own cometbft")
     leaf(commands, "status", chain_cmd.status, "app and node heights, app hash, chain id", client)
     testnet_cmd.add_parser(commands)
+    export_cmd.add_parser(commands)
 
     keys = commands.add_parser("keys", help="manage keys").add_subparsers(dest="keys_command", required=True)
     add = leaf(keys, "add", keys_cmd.add, "create a key (or --recover one from its seed)", keyring)

@@ -95,7 +95,7 @@ class BlocksKeeper:
     def _record_block(self, ctx: Context, params: Params) -> None:
         height = ctx.block.height
         proposer = ctx.block.proposer
-        member = self._producers.member_of(ctx, proposer) if proposer else None
+        member = self._producers.member_of_validator(ctx, proposer) if proposer else None
         if member is None:
             # Nobody to post for: the fees stay for salary's sweep and no tax is minted.
             record = BlockRecord(height, b"", ctx.block.hash, 0, 0, Status.NO_PROPOSER)

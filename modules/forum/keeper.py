@@ -37,6 +37,15 @@ class ForumKeeper:
     def set_params(self, ctx: Context, params: Params) -> None:
         self._state.params.set(ctx, params)
 
+    # --- genesis ----------------------------------------------------------------------------------
+    def export_state(self, ctx: Context) -> tuple[list[Post], int, int]:
+        """(posts with values, next post id, incinerated) for a genesis export."""
+        return self._state.posts(ctx), self._state.ids.peek(ctx), self._state.incinerated(ctx)
+
+    def restore_state(self, ctx: Context, posts: list[Post], next_post_id: int, incinerated: int) -> None:
+        """Genesis: the state of :meth:`export_state` back into an empty store."""
+        self._state.restore(ctx, posts, next_post_id, incinerated)
+
     # --- posts ------------------------------------------------------------------------------------
     def create_post(
         self,

@@ -60,4 +60,22 @@ class ForumState:
         return self._by_author.ids(ctx, author)
 
     def post_ids(self, ctx: Context) -> list[int]:
-        return self._posts.ids(ctx)
+        """Ids 1 .. next - 1 (posts are never deleted; iterating b"p" would also meet b"params")."""
+        return list(range(1, self.ids.peek(ctx)))
+
+    def posts(self, ctx: Context) -> list[Post]:
+        """Every post with its value, ascending id (genesis export). Posts are never deleted, so they
+        are ids 1 .. next - 1 (not an iteration of b"p": b"params" shares that prefix)."""
+        found = (self.post(ctx, post_id) for post_id in range(1, self.ids.peek(ctx)))
+        return [post for post in found if post is not None]
+
+    def restore(self, ctx: Context, posts: list[Post], next_post_id: int, incinerated: int) -> None:
+        """Genesis: write an exported state back as the exporting chain held it."""
+        for post in posts:
+            self.put_post(ctx, post)
+            if post.value:
+                self.set_value(ctx, post.id, post.value)
+        if next_post_id > 1:  # never stored before the first post
+            self.ids.set(ctx, next_post_id)
+        if incinerated:
+            self._incinerated.set(ctx, incinerated)

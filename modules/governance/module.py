@@ -1,4 +1,5 @@
-"""The governance Module. Registered as validation_pool result hook ``governance``: the staged pools of
+"""The governance Module (genesis: params and an export's proposals, modules/governance/genesis.py).
+Registered as validation_pool result hook ``governance``: the staged pools of
 proposals report to :meth:`GovernanceModule.on_pool_resolved`."""
 
 from __future__ import annotations
@@ -61,7 +62,19 @@ class GovernanceModule(ParamsGenesis):
         self.registry.register(MODULE_NAME, self.keeper, check=version_only_increases)
 
     def parse_params(self, section: Mapping[str, Any]) -> Params:
-        return genesis.parse_genesis(section)
+        return genesis.parse_params_section(section)
+
+    def validate_genesis(self, section: Mapping[str, Any]) -> None:
+        genesis.parse_genesis(section)
+
+    def init_genesis(self, ctx: Context, section: Mapping[str, Any]) -> None:
+        g = genesis.parse_genesis(section)
+        self.keeper.set_params(ctx, g.params)
+        self.keeper.restore_proposals(ctx, g.proposals, g.next_proposal_id)
+
+    def export_genesis(self, ctx: Context) -> dict[str, Any]:
+        k = self.keeper
+        return genesis.export(k.params(ctx), k.export_proposals(ctx), k.state.ids.peek(ctx))
 
     def msg_handlers(self) -> Mapping[type, MsgHandler]:
         return {MsgProposeParamChange: partial(handlers.handle_propose, self.keeper)}

@@ -13,7 +13,7 @@ from modules.core.collections import UINT, Map, ParamsItem, Schedule, Sequence, 
 from modules.core.context import Context
 from modules.core.store import StoreKey
 from modules.governance.errors import ERR_INVALID_PARAMS
-from modules.governance.types import Params, Proposal
+from modules.governance.types import SCHEDULED, Params, Proposal
 
 
 class GovernanceState:
@@ -38,6 +38,19 @@ class GovernanceState:
         """Proposals with id > ``after``, ascending."""
         for _, proposal in self._proposals.items(ctx, start=after + 1):
             yield proposal
+
+    def restore(self, ctx: Context, proposals: list[Proposal], next_proposal_id: int) -> None:
+        """Genesis: exported proposals with the indexes they imply."""
+        for proposal in proposals:
+            self.put(ctx, proposal)
+            self.set_proposal_of_post(ctx, proposal.post_id, proposal.id)
+            self.set_proposal_of_pool(ctx, proposal.stage1_pool, proposal.id)
+            if proposal.stage2_pool:
+                self.set_proposal_of_pool(ctx, proposal.stage2_pool, proposal.id)
+            if proposal.status == SCHEDULED:
+                self.schedule(ctx, proposal.activation_height, proposal.id)
+        if next_proposal_id > 1:  # never stored before the first proposal
+            self.ids.set(ctx, next_proposal_id)
 
     def proposal_of_post(self, ctx: Context, post_id: int) -> int | None:
         return self._by_post.get(ctx, post_id)

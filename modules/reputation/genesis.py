@@ -1,6 +1,11 @@
-"""reputation genesis: initial balances (counted as minted) and stake allowances.
+"""reputation genesis: balances, their encumbered part, stake allowances and the burned total.
 
-``{"balances": [{"address": "bpdao1…", "amount": 10}], "allowances": [{"owner", "delegate", "amount"}]}``
+``{"balances": [{"address": "bpdao1…", "amount": 10, "encumbered": 4}],
+"allowances": [{"owner", "delegate", "amount"}], "burned": 0}``
+
+``encumbered`` (default 0, at most ``amount``) is REP locked by stakes of other modules; an export
+carries it so that open stakes stay backed. ``burned`` (default 0) is REP ever destroyed: the supply
+record after import is ``minted = Σ amount + burned``, ``burned``, so ``minted - burned`` is the sum.
 """
 
 from __future__ import annotations
@@ -47,9 +52,13 @@ def parse_genesis(section: Mapping[str, Any]) -> Genesis:
         if addr in seen:
             raise GenesisError(f"reputation.balances[{i}]: duplicate address")
         seen.add(addr)
-        balances.append(
-            GenesisBalance(addr, _amount(entry.get("amount"), f"reputation.balances[{i}].amount"))
-        )
+        for key in sorted(k for k in entry if k not in ("address", "amount", "encumbered")):
+            raise GenesisError(f"reputation.balances[{i}].{key}: unknown field")
+        amount = _amount(entry.get("amount"), f"reputation.balances[{i}].amount")
+        encumbered = _amount(entry.get("encumbered", 0), f"reputation.balances[{i}].encumbered")
+        if encumbered > amount:
+            raise GenesisError(f"reputation.balances[{i}].encumbered: {encumbered} > amount {amount}")
+        balances.append(GenesisBalance(addr, amount, encumbered))
     allowances: list[GenesisAllowance] = []
     pairs: set[bytes] = set()
     for i, entry in enumerate(_entries(section, "allowances")):
@@ -62,13 +71,20 @@ def parse_genesis(section: Mapping[str, Any]) -> Genesis:
         pairs.add(owner + delegate)
         amount = _amount(entry.get("amount"), f"reputation.allowances[{i}].amount")
         allowances.append(GenesisAllowance(owner, delegate, amount))
-    return Genesis(balances=balances, allowances=allowances)
+    for key in sorted(k for k in section if k not in ("balances", "allowances", "burned")):
+        raise GenesisError(f"reputation.{key}: unknown field")
+    burned = _amount(section.get("burned", 0), "reputation.burned")
+    return Genesis(balances=balances, allowances=allowances, burned=burned)
 
 
-def export(balances: list[tuple[bytes, int]], allowances: list[tuple[bytes, bytes, int]]) -> dict[str, Any]:
+def export(
+    balances: list[tuple[bytes, int, int]], allowances: list[tuple[bytes, bytes, int]], burned: int
+) -> dict[str, Any]:
+    """``balances``: (address, balance, encumbered) in address order."""
     return {
-        "balances": [{"address": to_bech32(a), "amount": n} for a, n in balances],
+        "balances": [{"address": to_bech32(a), "amount": n, "encumbered": e} for a, n, e in balances],
         "allowances": [
             {"owner": to_bech32(o), "delegate": to_bech32(d), "amount": n} for o, d, n in allowances
         ],
+        "burned": burned,
     }

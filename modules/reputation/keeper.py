@@ -169,6 +169,14 @@ class ReputationKeeper:
             if amount:
                 self._set_balance(ctx, addr, self.balance(ctx, addr) + amount)
 
+    def restore_burned(self, ctx: Context, burned: int) -> None:
+        """Genesis only: REP destroyed before an export counts as minted and burned, so the supply
+        record reads as on the exporting chain (``minted - burned`` = Σ balances still)."""
+        _check_amount(burned)
+        if burned:
+            self._minted.set(ctx, self.minted(ctx) + burned)
+            self._burned.set(ctx, self.burned(ctx) + burned)
+
     # -- encumbrances --------------------------------------------------------------------
 
     def encumber(self, ctx: Context, addr: bytes, amount: int) -> None:

@@ -30,15 +30,19 @@ class ReputationModule(Module):
 
     def init_genesis(self, ctx: Context, section: Mapping[str, Any]) -> None:
         parsed = genesis.parse_genesis(section)
+        # Minting runs the balance hooks (salary records each holder), as on the exporting chain.
         for entry in parsed.balances:
             self.keeper.mint(ctx, entry.address, entry.amount)
+            if entry.encumbered:
+                self.keeper.encumber(ctx, entry.address, entry.encumbered)
         for allowance in parsed.allowances:
             self.keeper.set_stake_allowance(ctx, allowance.owner, allowance.delegate, allowance.amount)
+        self.keeper.restore_burned(ctx, parsed.burned)
 
     def export_genesis(self, ctx: Context) -> dict[str, Any]:
-        # Encumbrances belong to the stakes of other modules; an export is taken with none open.
-        balances = [(addr, balance) for addr, balance, _ in self.keeper.holders(ctx)]
-        return genesis.export(balances, list(self.keeper.allowances(ctx)))
+        return genesis.export(
+            list(self.keeper.holders(ctx)), list(self.keeper.allowances(ctx)), self.keeper.burned(ctx)
+        )
 
     def msg_handlers(self) -> Mapping[type, MsgHandler]:
         return {MsgSetStakeAllowance: partial(handlers.handle_set_stake_allowance, self.keeper)}

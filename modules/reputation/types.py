@@ -27,6 +27,7 @@ class Supply:
 class GenesisBalance:
     address: bytes
     amount: int
+    encumbered: int = 0
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class GenesisAllowance:
 class Genesis:
     balances: list[GenesisBalance]
     allowances: list[GenesisAllowance]
+    burned: int = 0
 
 
 class BalanceHook(Protocol):

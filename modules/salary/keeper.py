@@ -10,11 +10,12 @@ import functools
 from modules.core.address import to_bech32
 from modules.core.collections import UINT, Item
 from modules.core.context import Context
+from modules.core.errors import GenesisError
 from modules.core.store import KVStore, StoreKey, prefix_end
 from modules.salary.deps import Bank, Reputation
 from modules.salary.errors import ERR_NOTHING_TO_CLAIM
 from modules.salary.index import accrual, advance, whole_tokens
-from modules.salary.types import Member, SalaryState
+from modules.salary.types import SCALE, Member, SalaryState
 
 # Event attributes show bech32 (slow in pure Python) and addresses repeat.
 _bech32 = functools.lru_cache(maxsize=16384)(to_bech32)
@@ -69,6 +70,37 @@ class SalaryKeeper:
         return [
             (k[len(_MEMBER) :], _decode_member(v)) for k, v in store.iterate(_MEMBER, prefix_end(_MEMBER))
         ]
+
+    # -- genesis -------------------------------------------------------------------------
+
+    def restore(self, ctx: Context, state: SalaryState, members: list[tuple[bytes, Member]]) -> None:
+        """Genesis (after reputation's, whose mints recorded each holder at index 0): the exported
+        totals and members; a holder the export does not list starts earning at ``state.index``."""
+        if state.received:  # the first distribution stores index, remainder and received together
+            self._index.set(ctx, state.index)
+            self._remainder.set(ctx, state.remainder)
+            self._received.set(ctx, state.received)
+        if state.paid:
+            self._paid.set(ctx, state.paid)
+        listed = dict(members)
+        for addr, member in self.members(ctx):
+            if addr not in listed and member.snapshot != state.index:
+                self._store(ctx).set(_MEMBER + addr, _encode_member(Member(state.index, member.accrued)))
+        for addr, member in members:
+            self._store(ctx).set(_MEMBER + addr, _encode_member(member))
+        self._check_backed(ctx)
+
+    def _check_backed(self, ctx: Context) -> None:
+        """Genesis: the account (bank's section) holds exactly what members are owed plus the
+        undistributed remainder: ``bank * SCALE == Σ accrued + Σ balance * (index - snapshot) +
+        remainder``."""
+        index = self.index(ctx)
+        owed = self._remainder.get(ctx)
+        for addr, member in self.members(ctx):
+            owed += member.accrued + accrual(self._reputation.balance(ctx, addr), index, member.snapshot)
+        held = self._bank.balance(ctx, self.account) * SCALE
+        if held != owed:
+            raise GenesisError(f"salary: members are owed {owed} index units, its account holds {held}")
 
     # -- distribution --------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from modules.core.address import ADDRESS_LEN, to_bech32
 from modules.core.context import Context
-from modules.core.errors import TxError
+from modules.core.errors import GenesisError, TxError
 from modules.core.store import StoreKey
 from modules.validation_pool.deps import Bank, Forum, Reputation, Salary
 from modules.validation_pool.errors import (
@@ -21,6 +21,7 @@ from modules.validation_pool.errors import (
     ERR_UNKNOWN_POOL,
     ERR_UNKNOWN_POST,
 )
+from modules.validation_pool.genesis import GenesisPool
 from modules.validation_pool.resolution import Outcome, resolve
 from modules.validation_pool.state import PoolState
 from modules.validation_pool.tally import minted_split
@@ -66,6 +67,41 @@ class ValidationPoolKeeper:
 
     def stakes(self, ctx: Context, pool_id: int) -> list[PoolStake]:
         return self.state.stakes(ctx, pool_id)
+
+    # -- genesis -------------------------------------------------------------------------
+
+    def export_pools(self, ctx: Context) -> list[GenesisPool]:
+        """Every pool (ids 1 .. next - 1: pools are never deleted) with its stakes."""
+        out = []
+        for pool_id in range(1, self.state.ids.peek(ctx)):
+            pool, initiated = self.state.get(ctx, pool_id), self.state.initiated(ctx, pool_id)
+            assert pool is not None and initiated is not None
+            out.append(GenesisPool(pool, initiated.end_ns, tuple(self.state.stakes(ctx, pool_id))))
+        return out
+
+    def restore_pools(self, ctx: Context, pools: list[GenesisPool], next_pool_id: int) -> None:
+        """Genesis: write exported pools back as the exporting chain held them."""
+        for entry in pools:
+            pool = entry.pool
+            # the record as initiated: no stakes, no result, the end it was opened with
+            initiated = replace(
+                pool, end_ns=entry.initial_end_ns, total_for=0, total_against=0, status=OPEN, quorum_met=False
+            )
+            self.state.create(ctx, initiated)
+            self.state.put(ctx, pool)
+            self.state.add_by_post(ctx, pool)
+            if pool.status == OPEN:
+                self.state.schedule(ctx, pool.end_ns, pool.id)
+            for stake in entry.stakes:
+                self.state.set_stake(ctx, pool.id, stake.staker, stake.in_favor, stake.amount)
+        if next_pool_id > 1:  # never stored before the first pool
+            self.state.ids.set(ctx, next_pool_id)
+        owed = sum(entry.pool.fee for entry in pools if entry.pool.status == OPEN)
+        held = self._bank.balance(ctx, self.escrow)  # bank's section is loaded first
+        if held != owed:
+            raise GenesisError(
+                f"validation_pool.pools: open pools' fees total {owed}, their escrow account holds {held}"
+            )
 
     # -- initiation ----------------------------------------------------------------------
 

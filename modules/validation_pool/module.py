@@ -1,15 +1,16 @@
-"""The validation_pool Module. Genesis: params only (pools are opened by transactions); exporting a
-state with open pools is not supported yet (a later issue: chain upgrades)."""
+"""The validation_pool Module. Genesis: params, and the pools of an exported chain with their stakes
+(modules/validation_pool/genesis.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
+from typing import Any
 
 from modules.core.context import Context
 from modules.core.module import MsgHandler, ParamsGenesis, QueryHandler
 from modules.core.store import StoreKey
-from modules.validation_pool import handlers, queries
+from modules.validation_pool import genesis, handlers, queries
 from modules.validation_pool.deps import Bank, Forum, Reputation, Salary
 from modules.validation_pool.keeper import ValidationPoolKeeper
 from modules.validation_pool.types import MsgInitiatePool, MsgStake, Params
@@ -35,6 +36,18 @@ class ValidationPoolModule(ParamsGenesis):
         self.keeper = ValidationPoolKeeper(
             key, escrow=escrow, bank=bank, reputation=reputation, forum=forum, salary=salary
         )
+
+    def validate_genesis(self, section: Mapping[str, Any]) -> None:
+        genesis.parse_genesis(section)
+
+    def init_genesis(self, ctx: Context, section: Mapping[str, Any]) -> None:
+        g = genesis.parse_genesis(section)
+        self.keeper.set_params(ctx, g.params)
+        self.keeper.restore_pools(ctx, g.pools, g.next_pool_id)
+
+    def export_genesis(self, ctx: Context) -> dict[str, Any]:
+        k = self.keeper
+        return genesis.export(k.params(ctx), k.export_pools(ctx), k.state.ids.peek(ctx))
 
     def msg_handlers(self) -> Mapping[type, MsgHandler]:
         k = self.keeper

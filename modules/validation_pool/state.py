@@ -119,6 +119,11 @@ class PoolState:
         else:
             self._store(ctx).delete(key)
 
+    def initiated(self, ctx: Context, pool_id: int) -> Pool | None:
+        """The pool's record as initiated (never rewritten)."""
+        raw = self._store(ctx).get(_POOL + codec.u64(pool_id))
+        return None if raw is None else _decode_pool(raw)
+
     def stakes(self, ctx: Context, pool_id: int) -> list[PoolStake]:
         """The pool's stakes in ascending (staker, side) order."""
         prefix = _STAKE + codec.u64(pool_id)

@@ -9,6 +9,7 @@ from modules.core.context import Context
 
 class Bank(Protocol):
     def send(self, ctx: Context, sender: bytes, recipient: bytes, amount: int) -> None: ...
+    def balance(self, ctx: Context, addr: bytes) -> int: ...
 
 
 class Forum(Protocol):

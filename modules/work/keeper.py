@@ -7,7 +7,7 @@ from dataclasses import replace
 from modules.availability.types import kind_problem
 from modules.core import codec
 from modules.core.context import Context
-from modules.core.errors import TxError, ensure
+from modules.core.errors import GenesisError, TxError, ensure
 from modules.core.store import StoreKey
 from modules.work import errors as E
 from modules.work.deps import Availability, Bank, Forum, ValidationPool
@@ -59,6 +59,19 @@ class WorkKeeper:
         return self._state.ids_by_expert(ctx, expert)
 
     # --- messages ---------------------------------------------------------------------------------
+    def export_state(self, ctx: Context) -> tuple[list[WorkRequest], int]:
+        """(every request, the next request id) for a genesis export."""
+        return self._state.requests(ctx), self._state.ids.peek(ctx)
+
+    def restore_state(self, ctx: Context, requests: list[WorkRequest], next_request_id: int) -> None:
+        """Genesis: the state of :meth:`export_state`; the escrow (bank's section, loaded first) must
+        hold the fees of the requests whose pool has not opened."""
+        self._state.restore(ctx, requests, next_request_id)
+        owed = sum(r.fee for r in requests if r.status in (Status.ASSIGNED, Status.EVIDENCE))
+        held = self._bank.balance(ctx, self._escrow)
+        if held != owed:
+            raise GenesisError(f"work.requests: pending requests' fees total {owed}, the escrow holds {held}")
+
     def request_work(
         self, ctx: Context, client: bytes, kind: str, fee: int, details_hash: bytes, deadline_s: int
     ) -> WorkRequest:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
+from typing import Any
 
 from modules.bank.keeper import module_address
 from modules.core.context import Context
 from modules.core.module import MsgHandler, ParamsGenesis, QueryHandler
 from modules.core.store import StoreKey
-from modules.work import handlers, queries
+from modules.work import genesis, handlers, queries
 from modules.work.deps import Availability, Bank, Forum, PoolView, ValidationPool
 from modules.work.keeper import CALLBACK_NAME, WorkKeeper
 from modules.work.types import MsgRequestWork, MsgSubmitEvidence, MsgVerdict, Params
@@ -46,6 +47,17 @@ class WorkModule(ParamsGenesis):
             availability=availability,
             pools=pools,
         )
+
+    def validate_genesis(self, section: Mapping[str, Any]) -> None:
+        genesis.parse_genesis(section)
+
+    def init_genesis(self, ctx: Context, section: Mapping[str, Any]) -> None:
+        g = genesis.parse_genesis(section)
+        self.keeper.set_params(ctx, g.params)
+        self.keeper.restore_state(ctx, g.requests, g.next_request_id)
+
+    def export_genesis(self, ctx: Context) -> dict[str, Any]:
+        return genesis.export(self.keeper.params(ctx), *self.keeper.export_state(ctx))
 
     def msg_handlers(self) -> Mapping[type, MsgHandler]:
         k = self.keeper

@@ -15,7 +15,7 @@ from __future__ import annotations
 from modules.core.collections import U64, KeySet, Map, ParamsItem, Schedule, Sequence, json_value
 from modules.core.context import Context
 from modules.core.store import StoreKey
-from modules.work.types import Params, WorkRequest
+from modules.work.types import Params, Status, WorkRequest
 
 
 class WorkState:
@@ -60,6 +60,26 @@ class WorkState:
 
     def request_of_pool(self, ctx: Context, pool_id: int) -> int | None:
         return self._pools.get(ctx, pool_id)
+
+    def requests(self, ctx: Context) -> list[WorkRequest]:
+        """Every request, ascending id (ids 1 .. next - 1: requests are never deleted)."""
+        found = (self.request(ctx, request_id) for request_id in range(1, self.ids.peek(ctx)))
+        return [request for request in found if request is not None]
+
+    def restore(self, ctx: Context, requests: list[WorkRequest], next_request_id: int) -> None:
+        """Genesis: exported requests with the indexes and timers they imply."""
+        for request in requests:
+            self.put(ctx, request)
+            if request.post_id is not None:
+                self.mark_evidence(ctx, request.post_id, request.id)
+            if request.pool_id is not None:
+                self.link_pool(ctx, request.pool_id, request.id)
+            if request.status == Status.ASSIGNED:
+                self.set_timer(ctx, request.deadline_ns, request.id)
+            elif request.status == Status.EVIDENCE and request.verdict_cutoff_ns is not None:
+                self.set_timer(ctx, request.verdict_cutoff_ns, request.id)
+        if next_request_id > 1:  # never stored before the first request
+            self.ids.set(ctx, next_request_id)
 
     def ids_by_client(self, ctx: Context, client: bytes) -> list[int]:
         return self._by_client.ids(ctx, client)

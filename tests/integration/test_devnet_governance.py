@@ -1,6 +1,8 @@
 """Governance on a real one-node chain through the CLI only: alice posts a proposal to change the pool
-quorum, both stages pass (alice holds all REP there is — her blocks' first pools minted it — and stakes
-it in each stage), and the new quorum is in force from the next epoch boundary on."""
+quorum and the producers' epoch length and committee size, both stages pass (alice holds all REP there
+is — her blocks' first pools minted it — and stakes it in each stage), and the new values are in force
+from the next epoch boundary on: the chain keeps running (vote extensions, beacon phases) with 6-block
+epochs from there."""
 
 from __future__ import annotations
 
@@ -43,7 +45,8 @@ def test_a_param_change_through_the_cli(devnet: Devnet) -> None:
     quorum = json.dumps({"num": 1, "den": 5})
     proposed = cli(
         "tx", "gov", "propose", "--from", "alice", str(post_id), "100",
-        "--change", f"validation_pool.quorum={quorum}", "--wait",
+        "--change", f"validation_pool.quorum={quorum}",
+        "--change", "producers.epoch_length=6", "--change", "producers.committee_size=3", "--wait",
     )  # fmt: skip
     assert proposed["deliver"]["code"] == 0
     # alice produces every block (the node's validator is bound to her): the first block pools, opened
@@ -72,6 +75,21 @@ def test_a_param_change_through_the_cli(devnet: Devnet) -> None:
     devnet.wait_height(proposal["activation_height"])
     assert cli("query", "gov", "proposal", "1")["status"] == "applied"
     assert cli("query", "pool", "params")["quorum"] == {"num": 1, "den": 5}
+    activation = proposal["activation_height"]
+    params = cli("query", "producers", "params")
+    assert (params["epoch_length"], params["committee_size"]) == (6, 3)
+    first_epoch = (activation - 1) // EPOCH_LENGTH
+    assert cli("query", "producers", "schedule")["segments"] == [
+        {"start_height": 1, "first_epoch": 0, "length": EPOCH_LENGTH},
+        {"start_height": activation, "first_epoch": first_epoch, "length": 6},
+    ]
+    here = cli("query", "producers", "epoch", "--height", str(activation))
+    assert (here["epoch"], here["offset"], here["next_epoch_start"]) == (first_epoch, 0, activation + 6)
+    # two more 6-block epochs decided on a running chain: decisions two heights before each boundary
+    devnet.wait_height(activation + 12)
+    for k in (1, 2):
+        record = cli("query", "producers", "committee", "--epoch", str(first_epoch + k))
+        assert record["decided_height"] == activation + 6 * k - 2
 
 
 def alice_rep(devnet: Devnet) -> int:

@@ -45,7 +45,7 @@ class FakeProducers:
     def __init__(self, members: dict[bytes, bytes]) -> None:
         self._members = members
 
-    def member_of(self, ctx: Context, validator_address: bytes) -> bytes | None:
+    def member_of_validator(self, ctx: Context, validator_address: bytes) -> bytes | None:
         return self._members.get(validator_address)
 
 

@@ -69,7 +69,12 @@ def test_genesis_params_round_trip_and_bad_params_are_named() -> None:
     ctx = make_ctx()
     module.init_genesis(ctx, {"params": {"depth_limit": 2}})
     assert module.keeper.params(ctx) == Params(depth_limit=2)
-    assert module.export_genesis(ctx) == {"params": {"depth_limit": 2, "max_authors": 16, "max_citations": 8}}
+    assert module.export_genesis(ctx) == {
+        "params": {"depth_limit": 2, "max_authors": 16, "max_citations": 8},
+        "posts": [],
+        "next_post_id": 1,
+        "incinerated": 0,
+    }
     bad_sections: list[dict[str, object]] = [
         {"params": {"depth_limit": 9}},
         {"params": {"max_authors": "3"}},

@@ -1,0 +1,42 @@
+"""``bpdao export --home H [--height latest] [-o FILE]``: the committed state of a stopped node as a
+genesis for a new chain (abci_app/export.py). Always JSON: to FILE, or to stdout."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from abci_app.cli.output import EXIT_OK, CliError, Output
+from abci_app.export import ExportError, export_data_dir
+from abci_app.node import DEFAULT_HOME, Home, HomeError
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    # Not the common options: this command always writes JSON, and -o names its file.
+    help_ = "write the committed state of a stopped node as a genesis (app_state and chain params)"
+    parser = commands.add_parser("export", help=help_, description=help_)
+    parser.add_argument("--home", default=str(DEFAULT_HOME), help="node home (default: %(default)s)")
+    parser.add_argument(
+        "--height", default="latest", help="'latest' (default) or that height: only the last one is kept"
+    )
+    parser.add_argument(
+        "-o", "--output", dest="out_file", default=None, help="write to this file (default: stdout)"
+    )
+    parser.set_defaults(handler=run, output="text")  # errors as text on stderr
+
+
+def run(args: argparse.Namespace, out: Output) -> int:
+    home = Home.at(args.home)
+    try:
+        data_dir = home.data_dir(home.load_config())
+        exported = export_data_dir(data_dir, args.height)
+    except (HomeError, ExportError) as err:
+        raise CliError(str(err)) from None
+    text = json.dumps(exported.to_json(), indent=2, sort_keys=True) + "\n"
+    if args.out_file is None:
+        print(text, end="")
+    else:
+        Path(args.out_file).write_text(text)
+        out.note(f"exported height {exported.height} of {exported.chain_id} to {args.out_file}")
+    return EXIT_OK

@@ -1,0 +1,83 @@
+"""Export the committed state of a stopped node as a genesis for a new chain (``bpdao export``).
+
+The export is every module's ``export_genesis`` over the last committed state, plus the app's own
+chain params, so that a new chain started from it (InitChain with ``app_state`` at
+``initial_height``) holds the same module state. Only the last committed height is kept on disk
+(retain_height 0), so that is the only height that can be exported.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from abci_app.app import APP_STORE
+from abci_app.db import StateDB
+from abci_app.wiring import Wiring, default_wiring
+from genesis.app_state import export_app_state
+from modules.core.context import BlockInfo, Context
+from modules.core.store import ReadOnlyStore
+
+
+class ExportError(Exception):
+    """The state cannot be exported (no chain there, a height that is not kept, a locked database)."""
+
+
+@dataclass(frozen=True)
+class Export:
+    chain_id: str
+    height: int  # the exported (last committed) height
+    app_hash: bytes
+    block_time_ns: int
+    consensus_params: dict[str, Any]  # as the app stored them at InitChain
+    app_state: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        """The export document: the new chain starts at ``initial_height`` with ``app_state``."""
+        return {
+            "chain_id": self.chain_id,
+            "height": self.height,
+            "app_hash": self.app_hash.hex(),
+            "block_time_ns": self.block_time_ns,
+            "initial_height": self.height + 1,
+            "consensus_params": self.consensus_params,
+            "app_state": self.app_state,
+        }
+
+
+def export_db(db: StateDB, wiring: Wiring) -> Export:
+    """Every module's genesis section over ``db``'s committed state."""
+    last = db.last_commit
+    if last.height == 0:
+        raise ExportError("no committed block: nothing to export")
+    app_store = ReadOnlyStore(db)
+    chain_id = (app_store.get(APP_STORE.prefix + b"chain_id") or b"").decode()
+    consensus = json.loads(app_store.get(APP_STORE.prefix + b"consensus_params") or b"{}")
+    ctx = Context(
+        root=app_store, block=BlockInfo(height=last.height, time_ns=last.block_time_ns, chain_id=chain_id)
+    )
+    app_state = export_app_state(wiring.modules, ctx, chain_id)
+    return Export(chain_id, last.height, last.app_hash, last.block_time_ns, consensus, app_state)
+
+
+def export_data_dir(data_dir: Path, height: str = "latest", wiring: Wiring | None = None) -> Export:
+    """Export the state in ``data_dir`` (the app must be stopped: RocksDB allows one process).
+
+    ``height``: ``latest`` or the last committed height as a number (the only one kept)."""
+    if not (data_dir / "CURRENT").is_file():
+        raise ExportError(f"{data_dir}: no state database here")
+    try:
+        db = StateDB(data_dir)
+    except Exception as err:  # rocksdict raises a bare Exception for a held lock
+        raise ExportError(
+            f"{data_dir}: cannot open the state database (is the node running?): {err}"
+        ) from None
+    try:
+        last = db.last_commit.height
+        if height != "latest" and height != str(last):
+            raise ExportError(f"height {height}: only the last committed height ({last}) is kept")
+        return export_db(db, wiring if wiring is not None else default_wiring())
+    finally:
+        db.close()
