@@ -24,11 +24,13 @@ from modules.blocks.types import (
     VERDICTS,
     BlockRecord,
     Params,
+    PoolAuthor,
     Status,
+    VerdictRecord,
 )
 from modules.core import codec
 from modules.core.context import Context
-from modules.core.errors import TxError
+from modules.core.errors import GenesisError, TxError
 from modules.core.store import StoreKey
 from modules.validation_pool.types import Params as PoolParams
 
@@ -75,6 +77,39 @@ class BlocksKeeper:
         """Verdicts on a block whose window is still open (cleared once it is posted)."""
         return self.state.verdicts(ctx, height)
 
+    # --- genesis ------------------------------------------------------------------------------------
+    def export_state(
+        self, ctx: Context
+    ) -> tuple[list[BlockRecord], int, list[VerdictRecord], list[PoolAuthor]]:
+        """(every block record, the cursor, the open windows' verdicts, open pools' authors)."""
+        s = self.state
+        return s.all_records(ctx), s.cursor.get(ctx), s.all_verdicts(ctx), s.all_pool_authors(ctx)
+
+    def restore_state(
+        self,
+        ctx: Context,
+        records: Sequence[BlockRecord],
+        cursor: int,
+        verdicts: Sequence[VerdictRecord],
+        pool_authors: Sequence[PoolAuthor],
+    ) -> None:
+        """Genesis: the state of :meth:`export_state`; the blocks account (bank's section, loaded
+        first) must hold the fees + tax of the records still waiting for their window."""
+        for record in records:
+            self.state.put_record(ctx, record)
+        if cursor:
+            self.state.cursor.set(ctx, cursor)
+        for v in verdicts:
+            self.state.set_verdict(ctx, v.height, v.member, v.verdict)
+        for a in pool_authors:
+            self.state.set_pool_author(ctx, a.pool_id, a.member)
+        owed = sum(r.fees + r.tax for r in records if r.status == Status.PENDING)
+        held = self._bank.balance(ctx, self.account)
+        if held != owed:
+            raise GenesisError(
+                f"blocks.blocks: pending blocks' fees and tax total {owed}, the account holds {held}"
+            )
+
     # --- PoR input (abci_app/por.py, begin_block) ----------------------------------------------------
     def record_verdicts(self, ctx: Context, height: int, verdicts: Sequence[tuple[bytes, int]]) -> None:
         """The verdicts of counted (signature-checked) votes on block ``height``, by member.
@@ -98,7 +133,7 @@ class BlocksKeeper:
         member = self._producers.member_of_validator(ctx, proposer) if proposer else None
         if member is None:
             # Nobody to post for: the fees stay for salary's sweep and no tax is minted.
-            record = BlockRecord(height, b"", ctx.block.hash, 0, 0, Status.NO_PROPOSER)
+            record = BlockRecord(height, None, ctx.block.hash, 0, 0, Status.NO_PROPOSER)
         else:
             fees = self._bank.balance(ctx, self.fee_collector)
             if fees:

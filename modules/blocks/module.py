@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
-from typing import Protocol
+from typing import Any, Protocol
 
-from modules.blocks import queries
+from modules.blocks import genesis, queries
 from modules.blocks.deps import Availability, Bank, Forum, Producers, Reputation, ValidationPool
 from modules.blocks.keeper import BlocksKeeper
 from modules.blocks.types import MODULE_NAME, Params
@@ -53,6 +53,17 @@ class BlocksModule(ParamsGenesis):
             availability=availability,
             producers=producers,
         )
+
+    def validate_genesis(self, section: Mapping[str, Any]) -> None:
+        genesis.parse_genesis(section)
+
+    def init_genesis(self, ctx: Context, section: Mapping[str, Any]) -> None:
+        g = genesis.parse_genesis(section)
+        self.keeper.set_params(ctx, g.params)
+        self.keeper.restore_state(ctx, g.blocks, g.cursor, g.verdicts, g.pool_authors)
+
+    def export_genesis(self, ctx: Context) -> dict[str, Any]:
+        return genesis.export(self.keeper.params(ctx), *self.keeper.export_state(ctx))
 
     def queries(self) -> Mapping[str, QueryHandler]:
         k = self.keeper

@@ -4,7 +4,7 @@ b"params"                    -> Params
 b"cursor"                    -> the first height whose record is not yet in a closed window (0: none yet)
 b"b" + u64(height)           -> BlockRecord
 b"v" + u64(height) + member  -> one byte: the member's verdict on that block (deleted once posted)
-b"p" + u64(pool_id)          -> the member who authored the pool's post (for the result hook)
+b"a" + u64(pool_id)          -> the member who authored the pool's post (for the result hook)
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modules.blocks.errors import ERR_INVALID_PARAMS
-from modules.blocks.types import BlockRecord, Params
+from modules.blocks.types import BlockRecord, Params, PoolAuthor, VerdictRecord
 from modules.core import codec
 from modules.core.collections import UINT, Item, Map, ParamsItem, json_value
 from modules.core.context import Context
 from modules.core.store import StoreKey, prefix_end
 
 _VERDICTS = b"v"
-_POOL_AUTHORS = b"p"
+_POOL_AUTHORS = b"a"  # (not b"p": that range also holds b"params")
 
 
 class BlocksState:
@@ -65,3 +65,23 @@ class BlocksState:
 
     def clear_pool_author(self, ctx: Context, pool_id: int) -> None:
         ctx.store(self._key).delete(_POOL_AUTHORS + codec.u64(pool_id))
+
+    # --- genesis export / import (every record, ascending key) ---------------------------------------
+    def all_records(self, ctx: Context) -> list[BlockRecord]:
+        return [record for _, record in self._records.items(ctx)]
+
+    def all_verdicts(self, ctx: Context) -> list[VerdictRecord]:
+        store = ctx.store(self._key)
+        n = len(_VERDICTS)
+        return [
+            VerdictRecord(codec.read_u64(k[n : n + 8]), k[n + 8 :], v[0])
+            for k, v in store.iterate(_VERDICTS, prefix_end(_VERDICTS))
+        ]
+
+    def all_pool_authors(self, ctx: Context) -> list[PoolAuthor]:
+        store = ctx.store(self._key)
+        n = len(_POOL_AUTHORS)
+        return [
+            PoolAuthor(codec.read_u64(k[n:]), v)
+            for k, v in store.iterate(_POOL_AUTHORS, prefix_end(_POOL_AUTHORS))
+        ]

@@ -31,7 +31,7 @@ class Status:
 @dataclass(frozen=True)
 class BlockRecord:
     height: int
-    proposer: bytes  # the member behind the proposer's validator address (b"" if none)
+    proposer: bytes | None  # the member behind the proposer's validator address (None if none)
     hash: bytes
     fees: int  # tx fees of the block, moved from the fee collector into the blocks account
     tax: int  # production tax minted into the blocks account
@@ -48,6 +48,23 @@ class BlockRecord:
             "fees": self.fees,
             "tax": self.tax,
         }
+
+
+@dataclass(frozen=True)
+class VerdictRecord:
+    """A member's verdict on a block whose window is still open (genesis export)."""
+
+    height: int
+    member: bytes
+    verdict: int
+
+
+@dataclass(frozen=True)
+class PoolAuthor:
+    """The producer behind an open block pool (genesis export)."""
+
+    pool_id: int
+    member: bytes
 
 
 @dataclass(frozen=True)

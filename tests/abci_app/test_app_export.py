@@ -51,7 +51,7 @@ T0 = 1_700_000_000
 OK = ("", 0)
 KIND = "review"  # a work kind the producers module never draws from
 # every module whose whole state the export carries
-COVERED = ("governance", "auth", "bank", "reputation", "forum", "validation_pool", "work", "salary")
+COVERED = ("governance", "auth", "bank", "reputation", "forum", "validation_pool", "work", "blocks", "salary")
 SECTIONS = {
     "governance": {"params": {"min_fee": 20, "stage1_duration_s": 10, "stage2_duration_s": 20}},
     "producers": {"params": {"epoch_length": 6}},  # epochs start at heights 1, 7, 13, 19, ...

@@ -45,7 +45,7 @@ def test_an_unknown_proposer_leaves_the_fees_to_salary_and_mints_no_tax() -> Non
     supply = w.bank.supply(w.ctx)
     w.block(STRANGER, fees=7)
     record = w.record(1)
-    assert (record.proposer, record.fees, record.tax, record.status) == (b"", 0, 0, Status.NO_PROPOSER)
+    assert (record.proposer, record.fees, record.tax, record.status) == (None, 0, 0, Status.NO_PROPOSER)
     assert w.bank.supply(w.ctx) == supply
     assert w.bank.balance(w.ctx, w.account) == 0
     assert w.salary.state(w.ctx).received == 7
