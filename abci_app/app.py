@@ -26,6 +26,7 @@ from abci_app.db import CommitInfo, StateDB
 from abci_app.execution import (
     ERR_NO_APP_MEMPOOL,
     ERR_NOT_INITIALISED,
+    DecodedTx,
     Mode,
     TxCodec,
     TxResult,
@@ -331,7 +332,7 @@ class Application:
             except TxError:
                 return None
 
-        def passes_ante(tx: Any) -> bool:
+        def passes_ante(tx: DecodedTx) -> bool:
             try:
                 self._wiring.ante(Context(root=CacheStore(self._base()), block=ctx.block, is_check=True), tx)
             except TxError:
