@@ -179,17 +179,25 @@ def rep(demo: Demo, who: str, node: int) -> dict[str, Any]:
     return answer
 
 
-def latest_post(demo: Demo, author: str, node: int) -> int:
+def new_post(demo: Demo, author: str, node: int, posted: dict[str, Any]) -> int:
+    """The id of the post ``posted`` (a ``tx forum post`` result) created. Every block is work: the
+    founders' nodes also author a post per block they produce, so it is found by its content hash
+    among the author's posts of that block."""
     ids = demo.cli("query", "forum", "by-author", author, node=node)["post_ids"]
     say(f"{author}'s posts: {ids}")
-    return int(ids[-1])
+    for post_id in reversed(ids):
+        post = demo.cli("query", "forum", "post", str(post_id), node=node, echo=False)
+        if post["content_hash"] == posted["content_hash"] and post["height"] == posted["height"]:
+            say(f"post {post_id} is the one just made (the others are {author}'s block posts)")
+            return int(post_id)
+    raise DemoFailed(f"no post of {author} with content hash {posted['content_hash']}")
 
 
 def request_work(demo: Demo) -> int:
     """An earlier post, the expert's availability, the client's request; the expert is assigned."""
     heading("the DAO: a work request, evidence citing an earlier post, a validation pool")
-    demo.tx("forum", "post", "--from", "founder1", "--content", "how to store blocks", node=1)
-    earlier = latest_post(demo, "founder1", node=1)
+    posted = demo.tx("forum", "post", "--from", "founder1", "--content", "how to store blocks", node=1)
+    earlier = new_post(demo, "founder1", 1, posted)
     demo.tx("availability", "stake", "--from", "founder0", WORK_KIND, str(EXPERT_STAKE), "3600", node=0)
     rep(demo, "founder0", node=0)
     demo.tx(
@@ -210,8 +218,8 @@ def request_work(demo: Demo) -> int:
 def deliver_and_vote(demo: Demo, earlier: int, request_id: int = 1) -> int:
     """Evidence citing ``earlier``, the client's approval, every founder's REP in favour."""
     cite = f"{earlier}:{CITATION_PPM}"
-    demo.tx("forum", "post", "--from", "founder0", "--content", "stored it", "--cite", cite, node=0)
-    evidence = latest_post(demo, "founder0", node=0)
+    posted = demo.tx("forum", "post", "--from", "founder0", "--content", "stored it", "--cite", cite, node=0)
+    evidence = new_post(demo, "founder0", 0, posted)
     demo.tx("work", "evidence", "--from", "founder0", str(request_id), str(evidence), node=0)
     demo.tx("work", "verdict", "--from", "client", str(request_id), "approve", node=2)
     pool_id = str(demo.cli("query", "pool", "by-post", str(evidence), node=1)["pool_ids"][-1])
