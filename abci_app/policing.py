@@ -24,7 +24,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, ItemsView, Sequence
 from dataclasses import dataclass
 
 from abci_app.execution import DecodedTx
@@ -77,8 +77,9 @@ class MempoolView:
     def get(self, tx_hash: bytes) -> SeenTx | None:
         return self._entries.get(tx_hash)
 
-    def entries(self) -> list[tuple[bytes, SeenTx]]:
-        return list(self._entries.items())
+    def entries(self) -> ItemsView[bytes, SeenTx]:
+        """(tx hash, entry) in arrival order (a live view: do not change the view meanwhile)."""
+        return self._entries.items()
 
     def after_check(self, raw: bytes, tx: DecodedTx | None, recheck: bool, ok: bool, height: int) -> None:
         """CheckTx's one call: remember a NEW tx it accepted; forget one that failed recheck.
@@ -144,8 +145,10 @@ def judge(
         if entry.height > height - grace or entry.tx.signer in signers:
             continue
         fits = room is not None and used + largest_excluded <= room
-        i = bisect.bisect_right(seqs, entry.seq)
-        outbid = i < len(seqs) and entry.tx.fee > min_fee_after[i]
+        outbid = False
+        if seqs and entry.seq < seqs[-1]:  # some included tx came later
+            i = bisect.bisect_right(seqs, entry.seq)
+            outbid = entry.tx.fee > min_fee_after[i]
         if not (fits or outbid):
             continue
         if ante_checks >= MAX_ANTE_CHECKS:
