@@ -26,16 +26,19 @@ from abci_app.db import CommitInfo, StateDB
 from abci_app.execution import (
     ERR_NO_APP_MEMPOOL,
     ERR_NOT_INITIALISED,
+    DecodedTx,
     Mode,
     TxCodec,
     TxResult,
     TxRunner,
 )
 from abci_app.pb.tendermint.abci import types_pb2 as abci
+from abci_app.policing import DEFAULT_VIEW_CAPACITY, MempoolView, judge, max_data_bytes
 from abci_app.por import PorAbci, is_injection
 from abci_app.queries import CODE_INTERNAL, CODE_UNSUPPORTED_HEIGHT, QueryAnswer, answer
 from abci_app.wiring import ProtobufTxCodec, Wiring, default_wiring
 from genesis.app_state import parse_app_state, validate_app_state
+from modules.blocks.types import VERDICT_NONE
 from modules.core.codec import dumps, int_bytes, read_int
 from modules.core.context import BlockInfo, Context, Event
 from modules.core.errors import GenesisError, TxError
@@ -108,7 +111,11 @@ class Application:
         takes no part in the beacon (its vote extensions are empty)."""
         self._wiring = wiring if wiring is not None else default_wiring()
         por = self._wiring.por
-        self._por = PorAbci(por.producers, por.beacon, beacon_seed) if por is not None else None
+        self._por = PorAbci(por.producers, por.beacon, beacon_seed, por.blocks) if por is not None else None
+        # Node-local, never state: the txs this node's mempool accepted (abci_app/policing.py);
+        # kept only by a node that signs verdicts.
+        judges = self._por is not None and self._por.takes_part and por is not None and por.blocks is not None
+        self._mempool_view = MempoolView(DEFAULT_VIEW_CAPACITY if judges else 0)
         self._runner = TxRunner(
             codec if codec is not None else ProtobufTxCodec(),
             self._wiring.ante,
@@ -300,8 +307,47 @@ class Application:
 
     def extend_vote(self, req: abci.RequestExtendVote) -> abci.ResponseExtendVote:
         if self._por is not None:
-            return self._por.extend_vote(self._vote_ctx(req.height), req)
+            ctx = self._vote_ctx(req.height)
+            return self._por.extend_vote(ctx, req, self._policing_verdict(ctx, req))
         return abci.ResponseExtendVote(vote_extension=b"")
+
+    def _policing_verdict(self, ctx: Context, req: abci.RequestExtendVote) -> int:
+        """This node's verdict on the block it votes for (abci_app/policing.py), judged against
+        the block-start state ``ctx``; none from a node that signs no extensions."""
+        por, keepers = self._por, self._wiring.por
+        if por is None or keepers is None or keepers.blocks is None or not por.takes_part:
+            return VERDICT_NONE
+        room = None  # evidence in the block takes data room we cannot size: fee rule only
+        if not req.misbehavior:
+            consensus = json.loads(ctx.store(APP_STORE).get(_CONSENSUS_PARAMS) or b"{}")
+            block_max = int(consensus.get("block_max_bytes", -1))
+            validators = max(len(req.proposed_last_commit.votes), len(keepers.producers.validator_set(ctx)))
+            room = max_data_bytes(block_max, validators)
+
+        def signer_of(raw: bytes) -> bytes | None:
+            if is_injection(raw):
+                return None
+            try:
+                return self._runner.authenticate(raw, self._chain_id).signer
+            except TxError:
+                return None
+
+        def passes_ante(tx: DecodedTx) -> bool:
+            try:
+                self._wiring.ante(Context(root=CacheStore(self._base()), block=ctx.block, is_check=True), tx)
+            except TxError:
+                return False
+            return True
+
+        return judge(
+            self._mempool_view,
+            list(req.txs),
+            height=req.height,
+            grace=keepers.blocks.params(ctx).inclusion_grace_blocks,
+            room=room,
+            signer_of=signer_of,
+            passes_ante=passes_ante,
+        )
 
     def verify_vote_extension(self, req: abci.RequestVerifyVoteExtension) -> abci.ResponseVerifyVoteExtension:
         if self._por is not None:
@@ -327,6 +373,7 @@ class Application:
         por = self._por
         if por is not None:
             por.begin_block(hooks_ctx, req)  # liveness, misbehaviour, the beacon's input
+        self._mempool_view.forget_block(req.txs)
         response = abci.ResponseFinalizeBlock()
         add_result = response.tx_results.add  # results built in place: no copy per tx
         for i, raw in enumerate(req.txs):
@@ -375,14 +422,15 @@ class Application:
         self._reset_check_state()
         return abci.ResponseCommit(retain_height=0)
 
-    def _block_info(self, height: int, time: Any, proposer: bytes, randomness: bytes = b"") -> BlockInfo:
+    def _block_info(self, height: int, time: Any, proposer: bytes, block_hash: bytes = b"") -> BlockInfo:
         # randomness: the block hash for now (FinalizeBlock); a randomness beacon replaces it later.
         return BlockInfo(
             height=height,
             time_ns=_time_ns(time),
             chain_id=self._chain_id,
             proposer=bytes(proposer),
-            randomness=randomness,
+            randomness=block_hash,
+            hash=block_hash,
         )
 
     # --- mempool connection ---
@@ -390,6 +438,7 @@ class Application:
     def check_tx(self, req: abci.RequestCheckTx) -> abci.ResponseCheckTx:
         """New and recheck alike: authenticate (cached), then ante and messages on the check
         state. A stale nonce fails ante, which is how recheck evicts txs a block made invalid."""
+        tx = None
         if not self._chain_id:
             result = TxResult.failed(ERR_NOT_INITIALISED())
         else:
@@ -399,6 +448,7 @@ class Application:
                 result = TxResult.failed(err)
             else:
                 result = self._runner.run(self._check, self._check_block, tx, Mode.CHECK)
+        self._mempool_view.after_check(req.tx, tx, req.type == abci.RECHECK, result.code == 0, self._height)
         if result.code == 0:
             return abci.ResponseCheckTx()
         return abci.ResponseCheckTx(code=result.code, codespace=result.codespace, log=result.log)

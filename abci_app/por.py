@@ -8,7 +8,8 @@
     ProcessProposal  ``process_proposal(ctx, req)`` -> None if PoR accepts, else the reason
                      (the app then checks the other txs; ``is_injection`` tells which to skip)
     FinalizeBlock    ``begin_block(ctx, req)`` before the txs (its injection tx at index 0 gets
-                     ExecTxResult code 0 and is not run as a user tx); ``end_block(ctx)`` after the
+                     ExecTxResult code 0 and is not run as a user tx; the verdicts of its counted
+                     votes go to blocks' ``record_verdicts``); ``end_block(ctx)`` after the
                      modules' end_block -> ResponseFinalizeBlock.validator_updates
 
 Vote extensions are on from the first block (InitChain turns them on), so every block after the
@@ -20,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
+from abci_app.extension_payload import join_extension, split_extension
 from abci_app.pb.tendermint.abci import types_pb2 as abci_pb
 from abci_app.pb.tendermint.crypto import keys_pb2
 from abci_app.vote_extensions import (
@@ -34,6 +36,8 @@ from abci_app.vote_extensions import (
 from modules.beacon.keeper import BeaconKeeper
 from modules.beacon.secret import derive_secret
 from modules.beacon.types import decode_extension, encode_extension
+from modules.blocks.keeper import BlocksKeeper
+from modules.blocks.types import VERDICT_NONE
 from modules.core.context import Context
 from modules.core.errors import GenesisError
 from modules.producers.keeper import ProducersKeeper
@@ -50,12 +54,25 @@ def _validator_update_pb(pub_key: bytes, power: int) -> abci_pb.ValidatorUpdate:
 
 
 class PorAbci:
-    def __init__(self, producers: ProducersKeeper, beacon: BeaconKeeper, node_seed: bytes | None) -> None:
+    def __init__(
+        self,
+        producers: ProducersKeeper,
+        beacon: BeaconKeeper,
+        node_seed: bytes | None,
+        blocks: BlocksKeeper | None = None,
+    ) -> None:
         """``node_seed``: this node's beacon seed file contents (None: a non-validator, or a node
-        that takes no part in the beacon; its extensions are then empty)."""
+        that takes no part in the beacon; its extensions are then empty). ``blocks``: takes the
+        verdicts on blocks that the extensions carry (None: verdicts are not recorded)."""
         self._producers = producers
         self._beacon = beacon
         self._node_seed = node_seed
+        self._blocks = blocks
+
+    @property
+    def takes_part(self) -> bool:
+        """Whether this node signs extensions with content (a beacon secret, a verdict)."""
+        return self._node_seed is not None
 
     # --- InitChain ----------------------------------------------------------------------------
     def init_chain(self, ctx: Context, req: abci_pb.RequestInitChain) -> abci_pb.ResponseInitChain:
@@ -106,14 +123,17 @@ class PorAbci:
         return resp
 
     # --- ExtendVote / VerifyVoteExtension ------------------------------------------------------
-    def extend_vote(self, ctx: Context, req: abci_pb.RequestExtendVote) -> abci_pb.ResponseExtendVote:
+    def extend_vote(
+        self, ctx: Context, req: abci_pb.RequestExtendVote, verdict: int = VERDICT_NONE
+    ) -> abci_pb.ResponseExtendVote:
+        """The beacon payload for the height's phase, then ``verdict`` on the block (this node's
+        policing judgment, abci_app/policing.py); a node without a beacon seed gives neither."""
+        if self._node_seed is None:
+            return abci_pb.ResponseExtendVote(vote_extension=b"")
         pos = self._producers.position(ctx, req.height)
-        secret = (
-            None
-            if self._node_seed is None
-            else derive_secret(self._node_seed, ctx.block.chain_id, pos.epoch)
-        )
-        return abci_pb.ResponseExtendVote(vote_extension=encode_extension(pos.phase, secret))
+        secret = derive_secret(self._node_seed, ctx.block.chain_id, pos.epoch)
+        beacon = encode_extension(pos.phase, secret)
+        return abci_pb.ResponseExtendVote(vote_extension=join_extension(beacon, verdict))
 
     def verify_vote_extension(
         self, ctx: Context, req: abci_pb.RequestVerifyVoteExtension
@@ -124,7 +144,8 @@ class PorAbci:
         try:
             if req.height < 1:
                 raise ValueError("height < 1")
-            decode_extension(self._producers.position(ctx, req.height).phase, bytes(req.vote_extension))
+            beacon, _ = split_extension(bytes(req.vote_extension))
+            decode_extension(self._producers.position(ctx, req.height).phase, beacon)
         except ValueError as e:
             log.info("rejecting vote extension of %s at %d: %s", req.validator_address.hex(), req.height, e)
             status = abci_pb.ResponseVerifyVoteExtension.REJECT
@@ -170,12 +191,20 @@ class PorAbci:
             log.warning("block %d: commit-info tx ignored: %s", req.height, e)
             return
         pos = self._producers.position(ctx, req.height - 1)
+        verdicts: list[tuple[bytes, int]] = []
         for vote in checked.counted:
             try:
-                ext = decode_extension(pos.phase, vote.extension)
+                beacon, verdict = split_extension(vote.extension)
+                ext = decode_extension(pos.phase, beacon)
             except ValueError:
                 continue
             self._beacon.record(ctx, pos.epoch, pos.phase, vote.validator_address, ext)
+            if verdict != VERDICT_NONE:
+                member = self._producers.member_of_validator(ctx, vote.validator_address)
+                if member is not None:
+                    verdicts.append((member, verdict))
+        if self._blocks is not None:
+            self._blocks.record_verdicts(ctx, req.height - 1, verdicts)
 
     def end_block(self, ctx: Context) -> list[abci_pb.ValidatorUpdate]:
         return [_validator_update_pb(u.pub_key, u.power) for u in self._producers.end_block(ctx)]

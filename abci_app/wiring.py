@@ -18,6 +18,8 @@ from modules.bank.keeper import FEE_COLLECTOR, module_address
 from modules.bank.module import BankModule
 from modules.beacon.keeper import BeaconKeeper
 from modules.beacon.module import BeaconModule
+from modules.blocks.keeper import BlocksKeeper
+from modules.blocks.module import BlocksModule
 from modules.core.context import Context
 from modules.core.module import Module, MsgHandler, QueryHandler
 from modules.forum.module import ForumModule
@@ -42,6 +44,7 @@ class PorKeepers:
 
     producers: ProducersKeeper
     beacon: BeaconKeeper
+    blocks: BlocksKeeper | None = None  # takes the verdicts on blocks carried in vote extensions
 
 
 @dataclass(frozen=True)
@@ -142,8 +145,22 @@ def default_wiring() -> Wiring:
     # producers' params are governable (epoch_length changes start at an epoch boundary: por.md §1)
     governance.keeper.set_epoch_clock(producers.keeper)
     governance.registry.register(producers.name, producers.keeper)
-    por = PorKeepers(producers=producers.keeper, beacon=beacon.keeper)
-    modules = [governance, auth, bank, reputation, forum, availability, pools, work, salary]
+    # Every block is work: fees + production tax per block, a post and a pool per proposer and
+    # roll-up window. Its end_block runs before salary's (which sweeps the fee collector).
+    blocks = BlocksModule(
+        account=bank.keeper.register_module_account("blocks"),
+        fee_collector=fee_collector,
+        bank=bank.keeper,
+        reputation=reputation.keeper,
+        forum=forum.keeper,
+        pools=pools.keeper,
+        availability=availability.keeper,
+        producers=producers.keeper,
+    )
+    pools.keeper.register_result_hook(blocks.name, blocks)
+    governance.registry.register(blocks.name, blocks.keeper)
+    por = PorKeepers(producers=producers.keeper, beacon=beacon.keeper, blocks=blocks.keeper)
+    modules = [governance, auth, bank, reputation, forum, availability, pools, work, blocks, salary]
     modules += [beacon, producers]
     return wire(modules, ante=ante, max_tx_bytes=max_tx_bytes, por=por)
 

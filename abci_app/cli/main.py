@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from abci_app.cli import (
     availability,
+    blocks,
     chain_cmd,
     export_cmd,
     forum,
@@ -120,7 +121,17 @@ def build_parser() -> argparse.ArgumentParser:
     custom.add_argument(
         "json", nargs="?", default="{}", help='arguments as a JSON object, e.g. \'{"address": "bpdao1…"}\''
     )
-    module_clis = (reputation, validation_pool, salary, forum, availability, work, governance_cmd, producers)
+    module_clis = (
+        reputation,
+        validation_pool,
+        salary,
+        forum,
+        availability,
+        work,
+        governance_cmd,
+        producers,
+        blocks,
+    )
     for module_cli in module_clis:
         module_cli.register(tx, query, leaf, keyring, client)
     return parser

@@ -19,6 +19,7 @@ class BlockInfo:
     # The chain's randomness for this block (seeds e.g. work assignment). The app fills it from
     # the block hash for now; a randomness beacon replaces that source in a later issue.
     randomness: bytes = b""
+    hash: bytes = b""  # the block's hash (FinalizeBlock only; b"" in CheckTx and proposals)
 
 
 class Event(NamedTuple):

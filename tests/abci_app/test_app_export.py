@@ -60,6 +60,7 @@ COVERED = (
     "availability",
     "validation_pool",
     "work",
+    "blocks",
     "salary",
 )
 SECTIONS = {

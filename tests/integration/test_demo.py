@@ -26,7 +26,7 @@ from tests.integration.test_testnet import pids_running_under
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
 DEMO = REPO_ROOT / "scripts" / "demo.py"
-WORK_FEE_SHARE = 250  # 1,000 tokens over 4,000 REP, 1,000 REP each
+WORK_FEE = 1_000  # tokens, paid as salary to the founders' REP
 
 
 @pytest.fixture
@@ -76,19 +76,27 @@ def test_demo_runs_the_testnet_and_the_work_loop_then_stops(root: Path) -> None:
     one(r"^\$ bpdao query account bpdao1\w+ --home \S+/node3\n    client: balance 10000 ", out)
 
     one(r"^    request 1: assigned, expert founder0, fee 1000$", out)
-    one(r"^\$ bpdao tx forum post --from founder0 --content 'stored it' --cite 1:200000 --wait", out)
-    one(r"^    request 1: accepted \(all REP voted: the pool resolved early\)$", out)
-    for founder, rep in (("founder0", 1525), ("founder1", 1225), ("founder2", 1125), ("founder3", 1125)):
-        one(rf"^    {founder}: {rep} REP \(0 staked, {rep} free\)$", out)
-    one(r"^    REP supply 5000 ", out)
-    one(r"^    post 1: value 100 REP$", out)
-    one(r"^    post 2: value 400 REP$", out)
+    earlier = one(
+        r"^\$ bpdao tx forum post --from founder0 --content 'stored it' --cite (\d+):200000 --wait", out
+    )
+    one(r"^    request 1: accepted \(the pool resolved at its end\)$", out)
+    # Every block is work: block pools keep minting REP to producers and policing stakes, so the
+    # founders' REP is no round number; the work pool's citation flow is: 500 for the evidence post,
+    # 20 % of it passed on to the cited post.
+    outcome = out[out.index("== the outcome") :]
+    for i in range(4):
+        one(rf"^    founder{i}: \d+ REP \(\d+ staked, \d+ free\)$", outcome)
+    one(r"^    REP supply \d+ ", out)
+    one(rf"^    post {earlier.group(1)}: value 100 REP$", out)
+    one(r"^    post \d+: value 400 REP$", out)
 
     claimable = [int(m) for m in re.findall(r"^    founder\d can claim (\d+)$", out, re.M)]
-    assert len(claimable) == 4 and all(c >= WORK_FEE_SHARE for c in claimable), claimable
+    # the work fee was paid to the founders' REP (whole tokens each; the dust stays accrued)
+    assert len(claimable) == 4 and sum(claimable) >= WORK_FEE - 4, claimable
     claim = one(r"^    balance \d+: \+(\d+) = claimed (\d+) - tx fee (\d+)$", out)
     received, claimed, fee = (int(g) for g in claim.groups())
-    assert claimed == claimable[1] and received == claimed - fee
+    # salary keeps coming (each block's pool pays its fees and tax) between the query and the claim
+    assert claimed == claimable[1] and received >= claimed - fee
 
     one(r"^    .*validation_pool \(\d+ keys\)", out)
     one(r"^    stopped 8 processes ", out)

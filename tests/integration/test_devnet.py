@@ -105,6 +105,19 @@ class Devnet:
     def wait_height(self, height: int) -> None:
         self.wait_until(f"app height {height}", lambda: self.client.status().app_height >= height)
 
+    def post(self, sender: str, content: str, *extra: str) -> int:
+        """``bpdao tx forum post`` (must be delivered); the new post's id. Every block is work, so
+        the chain's own block posts take ids too: the post is found by its content hash among the
+        sender's posts of the tx's block."""
+        result = self.cli("tx", "forum", "post", "--from", sender, "--content", content, *extra, "--wait")
+        assert result["deliver"]["code"] == 0, result
+        author = Keyring(self.home, "test").show(sender).bech32
+        for post_id in reversed(self.client.query("/forum/posts_by_author", author=author)["post_ids"]):
+            post = self.client.query("/forum/post", id=post_id)
+            if post["content_hash"] == result["content_hash"] and post["height"] == result["height"]:
+                return int(post_id)
+        raise AssertionError(f"no post of {sender} with content hash {result['content_hash']}")
+
     def tail(self) -> str:
         return " | ".join(f"{p.name}: {p.read_text()[-1500:]}" for p in sorted(self.logs.iterdir()))
 

@@ -62,9 +62,9 @@ def test_onboarding_delegated_staking_and_availability_lifecycle(devnet: Devnet)
 
     # onboarding: alice holds no REP; she posts and pays 500 into a 12-second pool on her post
     assert rep(devnet, "alice") == 0
-    tx(devnet, "forum", "post", "--from", "alice", "--content", "my first contribution")
-    tx(devnet, "pool", "initiate", "--from", "alice", "1", "500", "--duration", "12")
-    (pool_id,) = cli("query", "pool", "by-post", "1")["pool_ids"]
+    post_id = str(devnet.post("alice", "my first contribution"))
+    tx(devnet, "pool", "initiate", "--from", "alice", post_id, "500", "--duration", "12")
+    (pool_id,) = cli("query", "pool", "by-post", post_id)["pool_ids"]
 
     # bob stakes carol's REP up to the allowance, and 100 of his own
     as_carol = ("pool", "stake", "--from", "bob", "--owner", "carol", str(pool_id))

@@ -1,8 +1,8 @@
 """Governance on a real one-node chain through the CLI only: alice posts a proposal to change the pool
-quorum and the producers' epoch length and committee size, both stages pass (the first pool of an empty
-DAO passes by itself; in stage 2 alice stakes all REP that exists), and the new values are in force from
-the next epoch boundary on: the chain keeps running (vote extensions, beacon phases) with 6-block epochs
-from there."""
+quorum and the producers' epoch length and committee size, both stages pass (alice holds all REP there
+is — her blocks' first pools minted it — and stakes it in each stage), and the new values are in force
+from the next epoch boundary on: the chain keeps running (vote extensions, beacon phases) with 6-block
+epochs from there."""
 
 from __future__ import annotations
 
@@ -41,21 +41,30 @@ def test_a_param_change_through_the_cli(devnet: Devnet) -> None:
     devnet.wait_height(2)
     cli = devnet.cli
 
-    assert (
-        cli("tx", "forum", "post", "--from", "alice", "--content", "quorum 1/5", "--wait")["deliver"]["code"]
-        == 0
-    )
+    post_id = devnet.post("alice", "quorum 1/5")
     quorum = json.dumps({"num": 1, "den": 5})
     proposed = cli(
-        "tx", "gov", "propose", "--from", "alice", "1", "100", "--change", f"validation_pool.quorum={quorum}",
+        "tx", "gov", "propose", "--from", "alice", str(post_id), "100",
+        "--change", f"validation_pool.quorum={quorum}",
         "--change", "producers.epoch_length=6", "--change", "producers.committee_size=3", "--wait",
     )  # fmt: skip
     assert proposed["deliver"]["code"] == 0
-    # No REP exists: the stage-1 pool is due at once and passes; stage 2 opens from its result hook.
+    # alice produces every block (the node's validator is bound to her): the first block pools, opened
+    # while no REP existed, passed by themselves and minted her REP, so all REP is hers and stage 1
+    # needs her vote. Staking all of it closes the pool and passes it at once.
+    supply = devnet.client.query("/reputation/supply")["supply"]
+    assert supply > 0 and alice_rep(devnet) == supply
+    stage1 = cli("query", "gov", "proposal", "1")["stage1_pool"]
+    assert (
+        cli("tx", "pool", "stake", "--from", "alice", str(stage1), str(supply), "for", "--wait")["deliver"][
+            "code"
+        ]
+        == 0
+    )
     devnet.wait_until("stage 2", lambda: cli("query", "gov", "proposal", "1")["status"] == "stage2")
     pool = cli("query", "gov", "proposal", "1")["stage2_pool"]
-    rep = devnet.client.query("/reputation/balance", address=devnet.alice.bech32)["balance"]
-    assert rep == 25  # stage 1 minted its fee 50: the for half to the post, i.e. to alice
+    rep = alice_rep(devnet)
+    assert rep == supply + 50  # stage 1 minted its fee 50: the for half to her post, the against half to her
     staked = cli("tx", "pool", "stake", "--from", "alice", str(pool), str(rep), "for", "--wait")
     assert staked["deliver"]["code"] == 0  # all REP has voted: the pool closes and passes at once
     devnet.wait_until("scheduling", lambda: cli("query", "gov", "proposal", "1")["status"] != "stage2")
@@ -81,3 +90,8 @@ def test_a_param_change_through_the_cli(devnet: Devnet) -> None:
     for k in (1, 2):
         record = cli("query", "producers", "committee", "--epoch", str(first_epoch + k))
         assert record["decided_height"] == activation + 6 * k - 2
+
+
+def alice_rep(devnet: Devnet) -> int:
+    balance: int = devnet.client.query("/reputation/balance", address=devnet.alice.bech32)["balance"]
+    return balance

@@ -1,6 +1,7 @@
 """The work loop on a real one-node chain through the CLI only: an expert signals availability with a
-zero-REP stake (bootstrap), a client requests work, the expert posts evidence, the client approves,
-and the first validation pool passes automatically: REP is minted to the expert through the forum."""
+zero-REP stake (bootstrap), a client requests work, the expert posts evidence, the client approves and
+stakes the only REP there is (minted to her by her own blocks' first pools) for it: the pool passes
+and REP is minted to the expert through the forum."""
 
 from __future__ import annotations
 
@@ -41,20 +42,26 @@ def test_work_loop_through_the_cli(devnet: Devnet) -> None:
     request = cli("query", "work", "request", "1")
     assert (request["expert"], request["status"]) == (to_bech32(devnet.bob.address), "assigned")
 
-    posted = cli("tx", "forum", "post", "--from", "bob", "--content", "block 42 produced", "--wait")
-    assert posted["deliver"]["code"] == 0
-    refused = cli("tx", "work", "evidence", "--from", "alice", "1", "1", "--wait", expect=4)
+    evidence = str(devnet.post("bob", "block 42 produced"))
+    refused = cli("tx", "work", "evidence", "--from", "alice", "1", evidence, "--wait", expect=4)
     assert (refused["check"]["codespace"], refused["check"]["code"]) == ("work", 7)  # not the expert
-    assert cli("tx", "work", "evidence", "--from", "bob", "1", "1", "--wait")["deliver"]["code"] == 0
+    assert cli("tx", "work", "evidence", "--from", "bob", "1", evidence, "--wait")["deliver"]["code"] == 0
     assert cli("tx", "work", "verdict", "--from", "alice", "1", "approve", "--wait")["deliver"]["code"] == 0
 
-    # no REP exists: the pool is due at once and passes; its for-half (500 of the 1,000 minted) goes to
-    # the evidence post, i.e. to bob; the against-half has no for-stakers to go to and is not minted
+    # the only REP is alice's: she produces every block, and her first block pools (opened while no REP
+    # existed) minted it. She stakes all of it for the evidence: all REP has voted, the pool passes at
+    # once; its for-half (500 of the 1,000 minted) goes to the evidence post, i.e. to bob, the
+    # against-half to the for-stakers, i.e. to her
+    pool_id = str(cli("query", "work", "request", "1")["pool_id"])
+    supply = devnet.client.query("/reputation/supply")["supply"]
+    staked = cli("tx", "pool", "stake", "--from", "alice", pool_id, str(supply), "for", "--wait")
+    assert staked["deliver"]["code"] == 0
     devnet.wait_until(
         "the pool's resolution", lambda: cli("query", "work", "request", "1")["status"] != "pool_open"
     )
     assert cli("query", "work", "request", "1")["status"] == "accepted"
-    assert cli("query", "forum", "post", "1")["value"] == 500
+    assert cli("query", "forum", "post", evidence)["value"] == 500
     rep = devnet.client.query("/reputation/balance", address=to_bech32(devnet.bob.address))
     assert rep["balance"] == 500
-    assert cli("query", "forum", "by-author", "bob")["post_ids"] == [1]
+    assert devnet.client.query("/reputation/supply")["supply"] == supply + 1_000
+    assert cli("query", "forum", "by-author", "bob")["post_ids"] == [int(evidence)]

@@ -193,6 +193,30 @@ def test_a_transfer_through_one_node_is_seen_by_another_and_all_agree_on_the_app
     assert base64.b64encode(tx).decode() in committed
 
 
+def test_every_block_yields_a_post_and_a_pool_and_salary_is_paid(network: Network) -> None:
+    """Every block is work: a block's fees + tax open a pool on a post by its proposer; the other
+    validators' nodes stake their (honest: for) verdicts; the resolved pool's fee is paid as salary."""
+    founders = {k.bech32 for k in Keyring(network.net.root, "test").list_keys()}
+    with BpdaoClient(network.net.nodes[-1].grpc_address) as client:
+        height = client.status().app_height - 2  # its window closed with the next block
+        record = client.query("/blocks/block", height=height)
+        tax = client.query("/blocks/params")["production_tax"]
+        assert record["proposer"] in founders and record["tax"] == tax and record["status"] == "pooled"
+        pool = client.query("/validation_pool/pool", id=record["pool_id"])
+        assert pool["fee"] == record["fees"] + tax
+        stakers = {s["staker"] for s in pool["stakes"]}
+        assert record["proposer"] not in stakers and len(stakers) >= 2  # > 2/3 of 4 signed, minus itself
+        assert all(s["in_favor"] for s in pool["stakes"])
+        received = client.query("/salary/state")["received"]
+        deadline = time.monotonic() + WAIT
+        while pool["status"] == "open":
+            assert time.monotonic() < deadline, f"pool {pool['id']} still open"
+            time.sleep(0.5)
+            pool = client.query("/validation_pool/pool", id=record["pool_id"])
+        assert pool["status"] == "accepted"
+        assert client.query("/salary/state")["received"] >= received + pool["fee"]
+
+
 def test_start_again_restarts_a_killed_node_which_catches_up(network: Network) -> None:
     net = network.net
     app = NodeProcess(net.home(net.nodes[2]), "app")
