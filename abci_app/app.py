@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,9 +103,11 @@ class Application:
         check_runs_msgs: bool = True,
         commitment: Commitment | None = None,
         beacon_seed: bytes | None = None,
+        verify_workers: int | None = None,
     ) -> None:
         """``beacon_seed``: this node's beacon seed file (modules/beacon/secret.py); None: the node
-        takes no part in the beacon (its vote extensions are empty)."""
+        takes no part in the beacon (its vote extensions are empty). ``verify_workers``: threads
+        checking signatures beside the ABCI thread (None: one per extra core, at most 3)."""
         self._wiring = wiring if wiring is not None else default_wiring()
         por = self._wiring.por
         self._por = PorAbci(por.producers, por.beacon, beacon_seed) if por is not None else None
@@ -115,6 +117,7 @@ class Application:
             self._wiring.msg_router,
             max_tx_bytes=0,  # read from state in _reset_check_state
             check_runs_msgs=check_runs_msgs,
+            verify_workers=verify_workers,
         )
         self._commitment: Commitment = commitment or ChainedWriteSetCommitment()
         self._queries: dict[str, QueryHandler] = {
@@ -133,6 +136,7 @@ class Application:
         self._reset_check_state()
 
     def close(self) -> None:
+        self._runner.close()
         self._db.close()
 
     def _base(self) -> CacheStore | StateDB:
@@ -286,6 +290,7 @@ class Application:
                 return abci.ResponseProcessProposal(status=_REJECT)
             if user_txs and is_injection(user_txs[0]):
                 user_txs = user_txs[1:]
+        self._runner.authenticate_many(user_txs, self._chain_id)  # txs this node has not seen yet
         for raw in user_txs:
             try:
                 self._runner.authenticate(raw, self._chain_id)
@@ -329,6 +334,10 @@ class Application:
             por.begin_block(hooks_ctx, req)  # liveness, misbehaviour, the beacon's input
         response = abci.ResponseFinalizeBlock()
         add_result = response.tx_results.add  # results built in place: no copy per tx
+        # Signatures this node has not checked yet (no ProcessProposal: replay, block sync), in
+        # parallel.
+        user_txs = req.txs[1:] if por is not None and req.txs and is_injection(req.txs[0]) else req.txs
+        self._runner.authenticate_many(user_txs, self._chain_id)
         for i, raw in enumerate(req.txs):
             if i == 0 and por is not None and is_injection(raw):
                 add_result(code=0)  # the commit-info tx: PoR input, not a user tx
@@ -386,6 +395,13 @@ class Application:
         )
 
     # --- mempool connection ---
+
+    def preverify_check_txs(self, requests: Sequence[abci.RequestCheckTx]) -> None:
+        """The server hands over every CheckTx of one socket read before answering them one by
+        one: their signatures are checked together, in parallel (abci_app/sigverify.py), and
+        each check_tx then finds its tx authenticated (or refused) already."""
+        if self._chain_id:
+            self._runner.authenticate_many([req.tx for req in requests], self._chain_id)
 
     def check_tx(self, req: abci.RequestCheckTx) -> abci.ResponseCheckTx:
         """New and recheck alike: authenticate (cached), then ante and messages on the check
