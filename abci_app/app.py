@@ -148,6 +148,7 @@ class Application:
         """After genesis and each Commit: a fresh check state, and the tx size limit of the
         next block (params changed in a block apply from the next one)."""
         self._check = CacheStore(self._base())
+        self._accepted: list[bytes] = []  # txs CheckTx accepted into _check, in order
         self._check_block = BlockInfo(height=self._height + 1, time_ns=self._time_ns, chain_id=self._chain_id)
         self._runner.max_tx_bytes = self._wiring.max_tx_bytes(
             Context(root=ReadOnlyStore(self._pending), block=self._check_block)
@@ -247,8 +248,18 @@ class Application:
     def prepare_proposal(self, req: abci.RequestPrepareProposal) -> abci.ResponsePrepareProposal:
         """PoR's commit-info tx first (abci_app/por.py); then the mempool's order, dropping txs
         that would not authenticate or pay their way against the block-start state; stay within
-        max_tx_bytes."""
-        scratch = CacheStore(self._base())
+        max_tx_bytes.
+
+        Fast path: when the mempool's txs are exactly the first txs CheckTx accepted since the
+        last Commit, in the same order (the usual case: CometBFT reaps its mempool front to back,
+        and it holds just what CheckTx and recheck accepted, in the order they answered), each of
+        them already passed ante, and its messages too, against the block-start state plus the
+        txs before it: the state it meets in this block (what the ante reads, nonce, balance and
+        auth params, does not depend on the block's time). They are kept without running
+        anything again, up to the first one that does not fit (every later tx may depend on it).
+        Which txs a proposer includes is its own choice (ProcessProposal does not re-run ante),
+        so this changes no consensus rule; and a tx whose messages fail in the block still pays.
+        """
         block = self._block_info(req.height, req.time, req.proposer_address)
         budget = req.max_tx_bytes
         used = 0
@@ -260,7 +271,17 @@ class Application:
             else:
                 kept.append(commit_info)
                 used += _data_size(commit_info)
-        for raw in req.txs:
+        txs = list(req.txs)
+        if txs == self._accepted[: len(txs)]:
+            for raw in txs:
+                size = _data_size(raw)
+                if used + size > budget:
+                    break
+                kept.append(raw)
+                used += size
+            return abci.ResponsePrepareProposal(txs=kept)
+        scratch = CacheStore(self._base())
+        for raw in txs:
             size = _data_size(raw)
             if used + size > budget:
                 continue  # a smaller tx further on may still fit
@@ -415,6 +436,9 @@ class Application:
                 result = TxResult.failed(err)
             else:
                 result = self._runner.run(self._check, self._check_block, tx, Mode.CHECK)
+                if result.code == 0:
+                    self._accepted.append(req.tx)
+
         if result.code == 0:
             return abci.ResponseCheckTx()
         return abci.ResponseCheckTx(code=result.code, codespace=result.codespace, log=result.log)
