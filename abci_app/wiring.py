@@ -21,7 +21,6 @@ from modules.beacon.module import BeaconModule
 from modules.core.context import Context
 from modules.core.module import Module, MsgHandler, QueryHandler
 from modules.forum.module import ForumModule
-from modules.governance.keeper import EpochLengthClock
 from modules.governance.module import GovernanceModule
 from modules.producers.keeper import ProducersKeeper
 from modules.producers.module import ProducersModule
@@ -139,8 +138,10 @@ def default_wiring() -> Wiring:
     # their own, so their place in the list only orders genesis.
     beacon = BeaconModule()
     producers = ProducersModule(availability.keeper, beacon.keeper)
-    # voted changes activate at the producers' epoch boundary (a new committee's first height)
-    governance.keeper.set_epoch_clock(EpochLengthClock(lambda ctx: producers.keeper.params(ctx).epoch_length))
+    # voted changes activate at the producers' epoch boundary (a new committee's first height);
+    # producers' params are governable (epoch_length changes start at an epoch boundary: por.md §1)
+    governance.keeper.set_epoch_clock(producers.keeper)
+    governance.registry.register(producers.name, producers.keeper)
     por = PorKeepers(producers=producers.keeper, beacon=beacon.keeper)
     modules = [governance, auth, bank, reputation, forum, availability, pools, work, salary]
     modules += [beacon, producers]

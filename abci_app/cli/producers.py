@@ -1,4 +1,5 @@
-"""``bpdao tx producers register-key``; ``bpdao query producers validators|key|epoch``, ``beacon seed``.
+"""``bpdao tx producers register-key``; ``bpdao query producers validators|key|epoch|params|schedule|
+committee|slashes|liveness|liveness-removals``, ``bpdao query beacon seed|state``.
 
 register-key binds your account to your node's consensus key: CometBFT's
 ``priv_validator_key.json`` (default: the home's). Its seed signs the possession proof
@@ -13,7 +14,7 @@ import binascii
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from abci_app.cli.chain_cmd import add_tx_arguments
 from abci_app.cli.context import client_of, home_of, user_errors
@@ -78,8 +79,56 @@ def epoch(args: argparse.Namespace, out: Output) -> int:
     return query_and_emit(args, out, "/producers/epoch", "epoch {epoch}, offset {offset}: {phase}", **query)
 
 
+def params(args: argparse.Namespace, out: Output) -> int:
+    return query_and_emit(args, out, "/producers/params")
+
+
+def schedule(args: argparse.Namespace, out: Output) -> int:
+    return query_and_emit(args, out, "/producers/schedule")
+
+
+def committee(args: argparse.Namespace, out: Output) -> int:
+    query = {} if args.epoch is None else {"epoch": args.epoch}
+    return query_and_emit(args, out, "/producers/committee", **query)
+
+
+def _page_query(args: argparse.Namespace) -> dict[str, Any]:
+    """``member`` / ``start_after`` / ``limit`` of a paged records query, only those given."""
+    query: dict[str, Any] = {}
+    if args.member:
+        query["member"] = to_bech32(address_arg(args.member, signer_keyring(args)))
+    if args.start_after:
+        query["start_after"] = args.start_after
+    if args.limit:
+        query["limit"] = args.limit
+    return query
+
+
+def slashes(args: argparse.Namespace, out: Output) -> int:
+    return query_and_emit(args, out, "/producers/slashes", **_page_query(args))
+
+
+def liveness(args: argparse.Namespace, out: Output) -> int:
+    return query_and_emit(args, out, "/producers/liveness")
+
+
+def liveness_removals(args: argparse.Namespace, out: Output) -> int:
+    return query_and_emit(args, out, "/producers/liveness_removals", **_page_query(args))
+
+
 def beacon_seed(args: argparse.Namespace, out: Output) -> int:
     return query_and_emit(args, out, "/beacon/seed", "seed {seed} (from epoch {epoch})")
+
+
+def beacon_state(args: argparse.Namespace, out: Output) -> int:
+    query = {} if args.epoch is None else {"epoch": args.epoch}
+    return query_and_emit(args, out, "/beacon/state", **query)
+
+
+def _paged(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--member", default="", help="only this member's records (address or key name)")
+    sub.add_argument("--start-after", type=int, default=0, help="list records with a larger id")
+    sub.add_argument("--limit", type=int, default=0, help="at most this many (1-100)")
 
 
 def register(
@@ -107,7 +156,29 @@ def register(
     leaf(q_producers, "epoch", epoch, "epoch, offset and beacon phase of a height", client).add_argument(
         "--height", type=int, default=None
     )
+    leaf(q_producers, "params", params, "producers parameters (governable)", client)
+    leaf(q_producers, "schedule", schedule, "the epoch lengths in force since genesis", client)
+    leaf(
+        q_producers, "committee", committee, "the committee of an epoch (default: the current one)", client
+    ).add_argument("--epoch", type=int, default=None)
+    _paged(
+        leaf(q_producers, "slashes", slashes, "slashing records (misbehaviour, non-reveal)", keyring, client)
+    )
+    leaf(q_producers, "liveness", liveness, "the missed-block window of the validators", client)
+    _paged(
+        leaf(
+            q_producers,
+            "liveness-removals",
+            liveness_removals,
+            "validators left out of a selection for missed blocks",
+            keyring,
+            client,
+        )
+    )
     q_beacon = query.add_parser("beacon", help="the randomness beacon").add_subparsers(
         dest="beacon_query", required=True
     )
     leaf(q_beacon, "seed", beacon_seed, "the latest beacon seed and the epoch it came from", client)
+    leaf(
+        q_beacon, "state", beacon_state, "the seed, and who committed and revealed in an epoch", client
+    ).add_argument("--epoch", type=int, default=None, help="default: the epoch being gathered")

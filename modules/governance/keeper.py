@@ -37,11 +37,14 @@ from modules.governance.types import (
     Proposal,
 )
 
+# Blocks per epoch of the fallback clock, for apps wired without the producers module (which owns
+# the chain's epochs and is the clock in production: abci_app/wiring.py).
+FALLBACK_EPOCH_LENGTH = 100
+
 
 class EpochLengthClock:
-    """Epochs of ``epoch_length(ctx)`` blocks numbered as the producers module numbers them: epoch e is
-    heights e*L + 1 … (e+1)*L. With governance's own ``epoch_length`` param it is the fallback clock;
-    wiring producers is ``EpochLengthClock(lambda ctx: producers.keeper.params(ctx).epoch_length)``."""
+    """Epochs of ``epoch_length(ctx)`` blocks numbered as the producers module numbers them at genesis:
+    epoch e is heights e*L + 1 … (e+1)*L. The fallback clock is ``FALLBACK_EPOCH_LENGTH`` blocks."""
 
     def __init__(self, epoch_length: Callable[[Context], int]) -> None:
         self._epoch_length = epoch_length
@@ -83,13 +86,11 @@ class GovernanceKeeper:
         self._forum = forum
         self._pools = pools
         self._clock: EpochClock = (
-            epoch_clock
-            if epoch_clock is not None
-            else EpochLengthClock(lambda ctx: self.state.params.get(ctx).epoch_length)
+            epoch_clock if epoch_clock is not None else EpochLengthClock(lambda ctx: FALLBACK_EPOCH_LENGTH)
         )
 
     def set_epoch_clock(self, clock: EpochClock) -> None:
-        """Wiring time: the producers module's epochs replace the fallback ``epoch_length`` param."""
+        """Wiring time: the producers module's epochs replace the fallback clock."""
         self._clock = clock
 
     def params(self, ctx: Context) -> Params:

@@ -75,9 +75,6 @@ class Params:
     stage2_win_ratio: Rational = field(default_factory=lambda: Rational(2, 3))
     stage2_binding_ppm: int = PPM
     stage2_duration_s: int = 3_600
-    # Blocks per epoch, used to find the next epoch boundary only while no epoch clock (the
-    # producers module) is wired; same numbering as producers: epoch e starts at height e*L + 1.
-    epoch_length: int = 100
     work_contract_version: int = 1
 
     def validate(self) -> str | None:
@@ -103,8 +100,6 @@ class Params:
         q1, q2 = self.stage1_quorum, self.stage2_quorum
         if q2.num * q1.den < q1.num * q2.den:
             return "stage2_quorum must be >= stage1_quorum (the binding stage needs at least as much REP)"
-        if self.epoch_length < 1:
-            return "epoch_length must be >= 1"
         if self.work_contract_version < 1:
             return "work_contract_version must be >= 1"
         return None

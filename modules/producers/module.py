@@ -55,4 +55,9 @@ class ProducersModule(Module):
             "validators": partial(queries.query_validators, k),
             "consensus_key": partial(queries.query_consensus_key, k),
             "epoch": partial(queries.query_epoch, k),
+            "schedule": partial(queries.query_schedule, k),
+            "committee": partial(queries.query_committee, k),
+            "slashes": partial(queries.query_slashes, k),
+            "liveness": partial(queries.query_liveness, k),
+            "liveness_removals": partial(queries.query_liveness_removals, k),
         }

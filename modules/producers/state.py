@@ -11,14 +11,33 @@ b"jail" + validator_address       -> u64: left out of selections for epochs < th
 b"ev" + validator_address + u64(h) -> b"": evidence for an offence at height h already handled
 b"cand" + member                  -> the member's candidate weight, snapshotted at the end of the
                                      commit phase for the coming selection
+b"sched/" + u64(start_height)      -> EpochSegment (genesis: one; one more per voted epoch_length)
+b"committee/" + u64(epoch)        -> CommitteeRecord (pruned after history_epochs)
+b"slash/" + u64(id)               -> SlashRecord; b"slash_by/" + member + u64(id) -> b"" (index)
+b"liveness/" + u64(id)            -> LivenessRecord; b"liveness_by/" + member + u64(id) -> b""
+b"next_slash", b"next_liveness"   -> the next record ids (from 1)
+
+New prefixes end in "/" so no prefix above is a prefix of another's keys.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import Generic, Protocol, TypeVar
+
 from modules.core import codec
+from modules.core.collections import Map, Sequence, json_value
 from modules.core.context import Context
 from modules.core.store import KVStore, StoreKey, prefix_end
-from modules.producers.types import ConsensusKey, Params, Validator
+from modules.producers.epochs import EpochSegment
+from modules.producers.types import (
+    CommitteeRecord,
+    ConsensusKey,
+    LivenessRecord,
+    Params,
+    SlashRecord,
+    Validator,
+)
 
 _PARAMS = b"params"
 _KEY = b"k"
@@ -36,9 +55,80 @@ def _keys_under(s: KVStore, prefix: bytes) -> list[bytes]:
     return [k for k, _ in s.iterate(prefix, prefix_end(prefix))]
 
 
+class _Record(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def member(self) -> bytes: ...
+    @property
+    def epoch(self) -> int: ...
+
+
+R = TypeVar("R", bound=_Record)
+
+
+class RecordLog(Generic[R]):
+    """Records with ascending ids (so ascending block height and epoch), indexed by member."""
+
+    def __init__(self, key: StoreKey, name: bytes, cls: type[R]) -> None:
+        self._key = key
+        self._records: Map[R] = Map(key, name + b"/", json_value(cls))
+        self._by_member = name + b"_by/"
+        self.ids = Sequence(key, b"next_" + name)
+
+    def add(self, ctx: Context, record: R) -> None:
+        self._records.set(ctx, record.id, record)
+        if record.member:
+            ctx.store(self._key).set(self._by_member + record.member + codec.u64(record.id), b"")
+
+    def get(self, ctx: Context, id_: int) -> R | None:
+        return self._records.get(ctx, id_)
+
+    def after(self, ctx: Context, start_after: int, member: bytes | None = None) -> Iterator[R]:
+        """Records with id > ``start_after`` (of ``member`` only, if given), ascending id."""
+        if member is None:
+            for _, each in self._records.items(ctx, start_after + 1):
+                yield each
+            return
+        prefix = self._by_member + member
+        n = len(prefix)
+        start = prefix + codec.u64(min(start_after + 1, (1 << 64) - 1))
+        for k, _ in ctx.store(self._key).iterate(start, prefix_end(prefix)):
+            record = self._records.get(ctx, codec.read_u64(k[n:]))
+            if record is not None:
+                yield record
+
+    def prune_before(self, ctx: Context, epoch: int) -> int:
+        """Delete records of epochs < ``epoch`` (the oldest ids); how many went."""
+        gone = [r for _, r in _take_while(self._records.items(ctx), lambda r: r.epoch < epoch)]
+        s = ctx.store(self._key)
+        for r in gone:
+            self._records.delete(ctx, r.id)
+            if r.member:
+                s.delete(self._by_member + r.member + codec.u64(r.id))
+        return len(gone)
+
+
+T = TypeVar("T")
+
+
+def _take_while(items: Iterator[tuple[int, T]], keep: Callable[[T], bool]) -> list[tuple[int, T]]:
+    """The leading items whose value passes ``keep`` (read before any of them is deleted)."""
+    out = []
+    for id_, record in items:
+        if not keep(record):
+            break
+        out.append((id_, record))
+    return out
+
+
 class ProducersState:
     def __init__(self, key: StoreKey) -> None:
         self._key = key
+        self._segments: Map[EpochSegment] = Map(key, b"sched/", json_value(EpochSegment))
+        self._committees: Map[CommitteeRecord] = Map(key, b"committee/", json_value(CommitteeRecord))
+        self.slashes: RecordLog[SlashRecord] = RecordLog(key, b"slash", SlashRecord)
+        self.liveness: RecordLog[LivenessRecord] = RecordLog(key, b"liveness", LivenessRecord)
 
     def _s(self, ctx: Context) -> KVStore:
         return ctx.store(self._key)
@@ -144,3 +234,27 @@ class ProducersState:
         n = len(_CANDIDATE)
         entries = self._s(ctx).iterate(_CANDIDATE, prefix_end(_CANDIDATE))
         return [(k[n:], codec.read_int(v)) for k, v in entries]
+
+    # the epoch schedule
+    def segments(self, ctx: Context) -> list[EpochSegment]:
+        """Ascending start height; empty before genesis wrote the first."""
+        return [seg for _, seg in self._segments.items(ctx)]
+
+    def put_segment(self, ctx: Context, segment: EpochSegment) -> None:
+        self._segments.set(ctx, segment.start_height, segment)
+
+    def delete_segment(self, ctx: Context, start_height: int) -> None:
+        self._segments.delete(ctx, start_height)
+
+    # committees per epoch
+    def committee(self, ctx: Context, epoch: int) -> CommitteeRecord | None:
+        return self._committees.get(ctx, epoch)
+
+    def put_committee(self, ctx: Context, record: CommitteeRecord) -> None:
+        self._committees.set(ctx, record.epoch, record)
+
+    def prune_committees_before(self, ctx: Context, epoch: int) -> int:
+        gone = [e for e, _ in _take_while(self._committees.items(ctx), lambda r: r.epoch < epoch)]
+        for e in gone:
+            self._committees.delete(ctx, e)
+        return len(gone)

@@ -108,6 +108,9 @@ class Params:
     jail_epochs: int = 4
     # Beacon: committed a secret but never revealed it: slash this share of the stake.
     slash_non_reveal_ppm: int = 10_000
+    # Records (committees per epoch, slashes, liveness exclusions) older than this many epochs are
+    # pruned at each decision, so history in state stays bounded.
+    history_epochs: int = 1_000
 
     def validate(self) -> str | None:
         if self.epoch_length < 6:
@@ -127,7 +130,58 @@ class Params:
                 return f"{name} must be in [0, {PPM}]"
         if self.jail_epochs < 1:
             return "jail_epochs must be >= 1"
+        if self.history_epochs < 1:
+            return "history_epochs must be >= 1"
         return None
+
+
+# Kinds of a SlashRecord: CometBFT's two misbehaviour types and the beacon's non-reveal.
+KIND_DUPLICATE_VOTE = "duplicate_vote"
+KIND_LIGHT_CLIENT_ATTACK = "light_client_attack"
+KIND_NON_REVEAL = "non_reveal"
+MISBEHAVIOR_KINDS = {DUPLICATE_VOTE: KIND_DUPLICATE_VOTE, LIGHT_CLIENT_ATTACK: KIND_LIGHT_CLIENT_ATTACK}
+
+
+@dataclass(frozen=True)
+class CommitteeRecord:
+    """The committee that validates epoch ``epoch``, as fixed at its decision height."""
+
+    epoch: int
+    decided_height: int  # 0 for the founding committee (genesis)
+    seed: bytes  # the beacon seed it was drawn with (empty: founders, or no candidate)
+    drawn: bool  # False: founders, or no candidate so the previous committee stayed
+    candidates: int  # candidates in the draw
+    members: tuple[Validator, ...]  # ascending validator address
+
+
+@dataclass(frozen=True)
+class SlashRecord:
+    """A penalty applied to a member: misbehaviour evidence or a beacon non-reveal."""
+
+    id: int
+    kind: str  # KIND_DUPLICATE_VOTE | KIND_LIGHT_CLIENT_ATTACK | KIND_NON_REVEAL
+    validator_address: bytes
+    member: bytes  # empty if the validator address has no registered member
+    offence_height: int  # evidence: the height of the offence; non-reveal: the epoch's decision height
+    height: int  # the block that applied the penalty
+    epoch: int  # the epoch of ``height``
+    burned: int  # REP burned from the member's block_production stakes
+    jailed_until_epoch: int  # the first epoch whose committee it may be drawn for again
+
+
+@dataclass(frozen=True)
+class LivenessRecord:
+    """A validator left out of a selection for missing too many blocks."""
+
+    id: int
+    validator_address: bytes
+    member: bytes
+    missed: int
+    seen: int  # commits counted in the window
+    max_missed_ppm: int  # the threshold in force
+    height: int  # the snapshot height that judged it
+    epoch: int  # the epoch of ``height``
+    left_out_of_epoch: int  # the committee it may not be drawn for
 
 
 def power_for_stake(params: Params, stake: int) -> int:

@@ -91,6 +91,56 @@ def test_a_param_change_through_signed_txs_applies_at_the_epoch_boundary(app: Ap
     assert "governance" in chain.query("/governance/governable")["modules"]
 
 
+def test_a_producers_param_change_applies_at_the_next_epoch_boundary(app: Application) -> None:
+    chain = Chain(app)
+    assert chain.query("/governance/governable")["modules"]["producers"]["params"]["committee_size"] == 21
+    changes = (
+        ParamChange("producers", "committee_size", "5"),
+        ParamChange("producers", "epoch_length", "8"),
+        ParamChange("producers", "slash_misbehavior_ppm", "70000"),
+    )
+    activation = chain.pass_both_stages(*changes)
+    assert activation == 7  # the producers' clock: epochs 1-6, 7-12
+    chain.block()
+    assert chain.height == 6
+    params = chain.query("/producers/params")
+    assert (params["committee_size"], params["epoch_length"], params["slash_misbehavior_ppm"]) == (
+        21,
+        6,
+        50_000,
+    )
+    chain.block()
+    assert chain.height == 7 and chain.query("/governance/proposal", id=1)["status"] == "applied"
+    params = chain.query("/producers/params")
+    assert (params["committee_size"], params["epoch_length"], params["slash_misbehavior_ppm"]) == (
+        5,
+        8,
+        70_000,
+    )
+    # the new length starts at the boundary: heights already reached keep their epochs
+    segments = chain.query("/producers/schedule")["segments"]
+    assert segments == [
+        {"start_height": 1, "first_epoch": 0, "length": 6},
+        {"start_height": 7, "first_epoch": 1, "length": 8},
+    ]
+    here = chain.query("/producers/epoch")
+    assert (here["epoch"], here["offset"], here["next_epoch_start"]) == (1, 0, 15)
+    assert chain.query("/producers/epoch", height=6)["epoch"] == 0
+    assert chain.query("/governance/scheduled")["next_epoch_start"] == 15  # governance follows
+    # epoch 2 is decided at 13 under the new length (15 - 2); the record is queryable
+    while chain.height < 13:
+        chain.block()
+    assert chain.query("/producers/committee", epoch=2)["decided_height"] == 13
+
+
+def test_an_invalid_producers_value_is_refused_at_proposal_time(app: Application) -> None:
+    chain = Chain(app)
+    post = MsgPost(b"\x61" * 32, (Author(ALICE, 1_000_000),))
+    bad = MsgProposeParamChange(1, (ParamChange("producers", "epoch_length", "3"),), 40)
+    assert chain.block(1, (0, post), (0, bad)) == [OK, ("governance", 10)]
+    assert chain.query("/governance/proposals") == {"proposals": [], "next": None}
+
+
 def test_a_bad_proposal_gets_its_governance_code_and_costs_only_the_tx_fee(app: Application) -> None:
     chain = Chain(app)
     post = MsgPost(b"\x61" * 32, (Author(ALICE, 1_000_000),))

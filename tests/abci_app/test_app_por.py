@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from app_fakes import CHAIN_ID, FakeAuth, FakeBank, FakeCodec, Send, addr_of, encode_tx, keys, timestamp
@@ -22,6 +23,7 @@ from abci_app.wiring import PorKeepers, Wiring, wire
 from modules.beacon.module import BeaconModule
 from modules.beacon.secret import derive_secret
 from modules.beacon.types import encode_extension
+from modules.core.address import to_bech32
 from modules.core.module import Module
 from modules.producers.epochs import position
 from modules.producers.keys import validator_address
@@ -129,11 +131,13 @@ class Driver:
         status: int = self.app.process_proposal(req).status
         return status
 
-    def block(self, height: int, mempool: list[bytes] | None = None) -> abci.ResponseFinalizeBlock:
+    def block(
+        self, height: int, mempool: list[bytes] | None = None, evidence: list[abci.Misbehavior] | None = None
+    ) -> abci.ResponseFinalizeBlock:
         txs, last = self.propose(height, list(mempool or []))
         assert self.process(height, txs, last) == ACCEPT
         req = abci.RequestFinalizeBlock(
-            height=height, time=timestamp(height), txs=txs, decided_last_commit=last
+            height=height, time=timestamp(height), txs=txs, decided_last_commit=last, misbehavior=evidence
         )
         res = self.app.finalize_block(req)
         self.app.commit(abci.RequestCommit())
@@ -177,6 +181,43 @@ def test_blocks_carry_the_commit_info_and_committees_change_at_decision_heights(
     assert {bytes.fromhex(v["validator_address"]) for v in answer} == set(driver.valsets[3 * EPOCH + 2])
     seed = json.loads(driver.app.query(abci.RequestQuery(path="/beacon/seed")).value)
     assert seed["epoch"] == 2
+
+
+def _query(driver: Driver, path: str, **args: object) -> Any:
+    res = driver.app.query(abci.RequestQuery(path=path, data=json.dumps(args).encode()))
+    assert res.code == 0, res.log
+    return json.loads(res.value)
+
+
+def test_committee_and_slash_records_through_finalize_block_and_queries(driver: Driver) -> None:
+    for h in range(1, EPOCH + 3):
+        driver.block(h)
+    # epoch 1 (heights 7-12) runs the committee decided at 5; its record is what CometBFT runs
+    record = _query(driver, "/producers/committee")
+    assert record["epoch"] == 1 and record["decided_height"] == EPOCH - 1 and record["drawn"]
+    members = {bytes.fromhex(m["validator_address"]): m["power"] for m in record["members"]}
+    assert members == driver.valsets[EPOCH + 1]
+    beacon = _query(driver, "/beacon/state")
+    assert beacon["epoch"] == 1 and beacon["committed"] == 2  # both members' commit-phase extensions
+    offender = sorted(members)[0]
+    evidence = abci.Misbehavior(
+        type=abci.MisbehaviorType.DUPLICATE_VOTE,
+        validator=abci.Validator(address=offender, power=1),
+        height=EPOCH + 1,
+    )
+    res = driver.block(EPOCH + 3, evidence=[evidence])
+    assert [(u.pub_key.ed25519, u.power) for u in res.validator_updates] == [
+        (KEY_OF[offender].verify_key.encode(), 0)
+    ]
+    [slash] = _query(driver, "/producers/slashes")["records"]
+    assert (slash["kind"], slash["validator_address"], slash["offence_height"]) == (
+        "duplicate_vote",
+        offender.hex().upper(),
+        EPOCH + 1,
+    )
+    stake = 100 * (sorted(SEEDS).index(offender) + 1)  # _app's block_production stakes
+    assert (slash["height"], slash["epoch"], slash["burned"]) == (EPOCH + 3, 1, stake * 50_000 // 1_000_000)
+    assert slash["member"] == to_bech32(offender)  # founders are bound to their own key's account
 
 
 def test_proposals_without_a_sound_commit_info_tx_are_rejected(driver: Driver) -> None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
+from typing import Any
 
 import nacl.signing
 import pytest
+from cli_fakes import install_recording_client, run_cli
 
 from abci_app.cli.main import build_parser
 from abci_app.cli.output import CliError
 from abci_app.cli.producers import read_priv_validator_key, register_msg
+from modules.core.address import to_bech32
 from modules.producers.keys import pub_key_problem, validator_address, verify_possession
 
 
@@ -63,3 +66,52 @@ def test_the_commands_are_wired() -> None:
         (["query", "beacon", "seed"], "beacon_seed"),
     ):
         assert build_parser().parse_args(argv).handler.__name__ == name
+
+
+ADDR = to_bech32(b"\x42" * 20)
+
+
+@pytest.mark.parametrize(
+    ("argv", "path", "args"),
+    [
+        (["query", "producers", "committee"], "/producers/committee", {}),
+        (["query", "producers", "committee", "--epoch", "3"], "/producers/committee", {"epoch": 3}),
+        (["query", "producers", "schedule"], "/producers/schedule", {}),
+        (["query", "producers", "params"], "/producers/params", {}),
+        (["query", "producers", "liveness"], "/producers/liveness", {}),
+        (["query", "producers", "slashes"], "/producers/slashes", {}),
+        (
+            ["query", "producers", "slashes", "--member", ADDR, "--start-after", "4", "--limit", "2"],
+            "/producers/slashes",
+            {"member": ADDR, "start_after": 4, "limit": 2},
+        ),
+        (
+            ["query", "producers", "liveness-removals", "--limit", "9"],
+            "/producers/liveness_removals",
+            {"limit": 9},
+        ),
+        (["query", "beacon", "state"], "/beacon/state", {}),
+        (["query", "beacon", "state", "--epoch", "2"], "/beacon/state", {"epoch": 2}),
+    ],
+)
+def test_record_queries_ask_the_module_paths(
+    argv: list[str],
+    path: str,
+    args: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    home: tuple[str, bytes],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    client = install_recording_client(monkeypatch, {"records": [], "next": None})
+    code, out = run_cli(capsys, home[0], tuple(argv), keyring=False)
+    assert code == 0 and out == {"records": [], "next": None}
+    assert client.queries == [(path, args)]
+
+
+def test_a_member_filter_may_name_a_keyring_key(
+    monkeypatch: pytest.MonkeyPatch, home: tuple[str, bytes], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = install_recording_client(monkeypatch, {"records": [], "next": None})
+    argv = ("query", "producers", "liveness-removals", "--member", "alice")
+    assert run_cli(capsys, home[0], argv, keyring=True)[0] == 0
+    assert client.queries == [("/producers/liveness_removals", {"member": to_bech32(home[1])})]

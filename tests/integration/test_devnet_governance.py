@@ -1,6 +1,8 @@
 """Governance on a real one-node chain through the CLI only: alice posts a proposal to change the pool
-quorum, both stages pass (the first pool of an empty DAO passes by itself; in stage 2 alice stakes all
-REP that exists), and the new quorum is in force from the next epoch boundary on."""
+quorum and the producers' epoch length and committee size, both stages pass (the first pool of an empty
+DAO passes by itself; in stage 2 alice stakes all REP that exists), and the new values are in force from
+the next epoch boundary on: the chain keeps running (vote extensions, beacon phases) with 6-block epochs
+from there."""
 
 from __future__ import annotations
 
@@ -46,7 +48,7 @@ def test_a_param_change_through_the_cli(devnet: Devnet) -> None:
     quorum = json.dumps({"num": 1, "den": 5})
     proposed = cli(
         "tx", "gov", "propose", "--from", "alice", "1", "100", "--change", f"validation_pool.quorum={quorum}",
-        "--wait",
+        "--change", "producers.epoch_length=6", "--change", "producers.committee_size=3", "--wait",
     )  # fmt: skip
     assert proposed["deliver"]["code"] == 0
     # No REP exists: the stage-1 pool is due at once and passes; stage 2 opens from its result hook.
@@ -64,3 +66,18 @@ def test_a_param_change_through_the_cli(devnet: Devnet) -> None:
     devnet.wait_height(proposal["activation_height"])
     assert cli("query", "gov", "proposal", "1")["status"] == "applied"
     assert cli("query", "pool", "params")["quorum"] == {"num": 1, "den": 5}
+    activation = proposal["activation_height"]
+    params = cli("query", "producers", "params")
+    assert (params["epoch_length"], params["committee_size"]) == (6, 3)
+    first_epoch = (activation - 1) // EPOCH_LENGTH
+    assert cli("query", "producers", "schedule")["segments"] == [
+        {"start_height": 1, "first_epoch": 0, "length": EPOCH_LENGTH},
+        {"start_height": activation, "first_epoch": first_epoch, "length": 6},
+    ]
+    here = cli("query", "producers", "epoch", "--height", str(activation))
+    assert (here["epoch"], here["offset"], here["next_epoch_start"]) == (first_epoch, 0, activation + 6)
+    # two more 6-block epochs decided on a running chain: decisions two heights before each boundary
+    devnet.wait_height(activation + 12)
+    for k in (1, 2):
+        record = cli("query", "producers", "committee", "--epoch", str(first_epoch + k))
+        assert record["decided_height"] == activation + 6 * k - 2

@@ -5,7 +5,8 @@ all along (a withholding member would have been left out, and alice stays in).""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +77,46 @@ def test_stake_for_block_production_sets_the_next_committee(devnet: Devnet) -> N
     seed = cli("query", "beacon", "seed")
     assert seed["epoch"] >= decision // EPOCH
     assert cli("query", "producers", "epoch", "--height", str(decision))["phase"] == "quiet"
+
+    # the records of that decision, through the CLI and gRPC
+    epoch = (decision + 2 - 1) // EPOCH
+    record = cli("query", "producers", "committee", "--epoch", str(epoch))
+    assert record["decided_height"] == decision and record["drawn"] and record["candidates"] == 1
+    assert [(m["validator_address"], m["power"]) for m in record["members"]] == [(address, 7)]
+    assert record["seed"] == finalized_seed(devnet, decision)
+    founding = cli("query", "producers", "committee", "--epoch", "0")
+    assert founding["drawn"] is False and founding["members"] == [founder]
+    window = cli("query", "producers", "liveness")
+    assert window["seen"] > 0 and all(v["missed"] == 0 for v in window["validators"])
+    assert cli("query", "producers", "slashes") == {"records": [], "next": None}
+    assert cli("query", "producers", "liveness-removals", "--member", "alice") == {
+        "records": [],
+        "next": None,
+    }
+    # the beacon state shows the member's commitment, then its reveal, for the epoch being gathered
+    committed = poll_beacon(
+        devnet, lambda b: b["commitments"] == [{"validator_address": address, "revealed": False}]
+    )
+    revealed = poll_beacon(
+        devnet, lambda b: b["commitments"] == [{"validator_address": address, "revealed": True}]
+    )
+    assert revealed["epoch"] == revealed["seed_epoch"] + 1 and revealed["revealed"] == 1
+    assert committed["committed"] == 1 and committed["revealed"] == 0
+
+
+def finalized_seed(devnet: Devnet, height: int) -> str:
+    """The seed of the ``beacon.finalize`` event of block ``height``."""
+    results: Any = devnet.rpc.call("block_results", {"height": str(height)})
+    [event] = [e for e in results["finalize_block_events"] if e["type"] == "beacon.finalize"]
+    return next(str(a["value"]) for a in event["attributes"] if a["key"] == "seed")
+
+
+def poll_beacon(devnet: Devnet, ready: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """``query beacon state`` until ``ready`` (bounded: a few epochs of this fast chain)."""
+    deadline = time.monotonic() + 60
+    while True:
+        answer: dict[str, Any] = devnet.cli("query", "beacon", "state")
+        if ready(answer):
+            return answer
+        assert time.monotonic() < deadline, answer
+        time.sleep(0.1)

@@ -16,6 +16,7 @@ from modules.core.store import CacheStore, MemoryStore, StoreKey
 from modules.forum.module import ForumModule
 from modules.forum.types import PPM
 from modules.governance.deps import EpochClock, ValidationPool
+from modules.governance.keeper import EpochLengthClock
 from modules.governance.module import GovernanceModule
 from modules.governance.types import SUPPORTED_WORK_CONTRACT_VERSIONS, ParamChange, Params, Proposal
 from modules.reputation.keeper import ReputationKeeper
@@ -38,9 +39,8 @@ def addr(name: str) -> bytes:
 ALICE, BOB, CAROL, DAVE = addr("alice"), addr("bob"), addr("carol"), addr("dave")
 
 # Short stages and epochs so a whole flow is a few dozen blocks.
-TEST_PARAMS = Params(
-    min_fee=10, stage1_duration_s=10, stage2_duration_s=20, epoch_length=10, work_contract_version=1
-)
+TEST_PARAMS = Params(min_fee=10, stage1_duration_s=10, stage2_duration_s=20, work_contract_version=1)
+EPOCH_LENGTH = 10  # the test clock's epochs: e is heights 10e+1 … 10e+10
 
 
 def change(module: str, key: str, value: Any) -> ParamChange:
@@ -94,7 +94,7 @@ class World:
             forum=self.forum.keeper,
             pools=self.pools if pools_seen_by_governance is None else pools_seen_by_governance(self.pools),
             account=self.account,
-            epoch_clock=epoch_clock,
+            epoch_clock=EpochLengthClock(lambda ctx: EPOCH_LENGTH) if epoch_clock is None else epoch_clock,
             supported_versions=supported_versions,
         )
         self.pools.register_result_hook("governance", self.gov)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from modules.core.context import Context
-from modules.governance.keeper import EpochLengthClock
+from modules.governance.keeper import FALLBACK_EPOCH_LENGTH, EpochLengthClock
+from modules.governance.module import GovernanceModule
 from modules.governance.types import APPLIED, EXPIRED, FAILED, REJECTED, SCHEDULED, STAGE2
 from modules.validation_pool.errors import ERR_UNKNOWN_POST
 from modules.validation_pool.keeper import ValidationPoolKeeper
@@ -228,13 +229,20 @@ def test_a_clock_naming_a_past_height_activates_in_the_next_block() -> None:
     assert w.quorum() == Rational(1, 5)
 
 
-def test_the_fallback_clock_numbers_epochs_like_the_producers_module() -> None:
-    w = World()  # epoch_length 10: epoch e is heights 10e+1 … 10e+10
+def test_an_epoch_length_clock_numbers_epochs_like_the_producers_module() -> None:
+    w = World()  # the test clock: 10-block epochs, epoch e is heights 10e+1 … 10e+10
     starts = {}
     for height in (1, 9, 10, 11, 20, 21):
         w.ctx = w._context(1_000, height)
         starts[height] = w.gov.keeper.next_epoch_start(w.ctx)
     assert starts == {1: 11, 9: 11, 10: 11, 11: 21, 20: 21, 21: 31}
+
+
+def test_without_a_wired_clock_epochs_are_the_fallback_length() -> None:
+    w = World()
+    gov = GovernanceModule(bank=w.bank, forum=w.forum.keeper, pools=w.pools, account=w.account)
+    w.ctx = w._context(1_000, 150)
+    assert FALLBACK_EPOCH_LENGTH == 100 and gov.keeper.next_epoch_start(w.ctx) == 201
 
 
 def test_an_epoch_length_clock_follows_another_modules_epoch_length() -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 import nacl.signing
 
@@ -12,7 +13,17 @@ from modules.core.errors import ErrorCode
 from modules.core.store import MemoryStore, StoreKey
 from modules.producers.keeper import ProducersKeeper
 from modules.producers.keys import sign_possession
-from modules.producers.types import BLOCK_PRODUCTION, PPM, Founder, Params
+from modules.producers.types import (
+    BLOCK_PRODUCTION,
+    FLAG_ABSENT,
+    FLAG_COMMIT,
+    PPM,
+    Founder,
+    Params,
+    Validator,
+    ValidatorUpdate,
+    VoteInfo,
+)
 
 CHAIN_ID = "por-test"
 SECOND = 10**9
@@ -101,3 +112,34 @@ def make_world(params: Params, n_nodes: int, founders: int = 1) -> World:
     beacon.init_genesis(ctx, None)
     producers.init_genesis(ctx, params, [Founder(n.member, n.pub_key, 1) for n in nodes[:founders]])
     return World(store, availability, beacon, producers, nodes)
+
+
+@dataclass
+class Run:
+    """Drives the keeper block by block: liveness from the current set, then end_block."""
+
+    w: World
+    height: int = 0
+    absent: set[bytes] = field(default_factory=set)
+    updates: dict[int, list[ValidatorUpdate]] = field(default_factory=dict)
+
+    def to(self, height: int, before_end: Callable[[Context], None] | None = None) -> list[ValidatorUpdate]:
+        """Run blocks up to ``height``; return the updates of the last one."""
+        while self.height < height:
+            self.height += 1
+            ctx = ctx_at(self.w.store, self.height)
+            votes = [
+                VoteInfo(v.validator_address, v.power, self._flag(v.validator_address))
+                for v in self.w.producers.validator_set(ctx)
+            ]
+            self.w.producers.record_commit(ctx, votes)
+            if before_end is not None and self.height == height:
+                before_end(ctx)
+            self.updates[self.height] = self.w.producers.end_block(ctx)
+        return self.updates[height]
+
+    def _flag(self, addr: bytes) -> int:
+        return FLAG_ABSENT if addr in self.absent else FLAG_COMMIT
+
+    def validators(self) -> list[Validator]:
+        return self.w.producers.validator_set(ctx_at(self.w.store, self.height))

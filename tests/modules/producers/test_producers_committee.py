@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from modules.beacon.types import COMMIT, QUIET, REVEAL, TAG_COMMIT, TAG_REVEAL, Extension, commitment
 from modules.core.context import Context
@@ -11,51 +10,16 @@ from modules.producers.epochs import decided_epoch, first_height, position
 from modules.producers.keys import validator_address
 from modules.producers.types import (
     DUPLICATE_VOTE,
-    FLAG_ABSENT,
-    FLAG_COMMIT,
     MAX_TOTAL_POWER,
     Misbehavior,
     Params,
-    Validator,
     ValidatorUpdate,
-    VoteInfo,
     power_for_stake,
 )
-from tests.modules.producers.por_fakes import SECOND, World, ctx_at, make_world
+from tests.modules.producers.por_fakes import SECOND, Run, World, ctx_at, make_world
 
 L = 10
 SNAPSHOT_OFFSET = L // 2 - 1  # end of the commit phase
-
-
-@dataclass
-class Run:
-    """Drives the keeper block by block: liveness from the current set, then end_block."""
-
-    w: World
-    height: int = 0
-    absent: set[bytes] = field(default_factory=set)
-    updates: dict[int, list[ValidatorUpdate]] = field(default_factory=dict)
-
-    def to(self, height: int, before_end: Callable[[Context], None] | None = None) -> list[ValidatorUpdate]:
-        """Run blocks up to ``height``; return the updates of the last one."""
-        while self.height < height:
-            self.height += 1
-            ctx = ctx_at(self.w.store, self.height)
-            votes = [
-                VoteInfo(v.validator_address, v.power, self._flag(v.validator_address))
-                for v in self.w.producers.validator_set(ctx)
-            ]
-            self.w.producers.record_commit(ctx, votes)
-            if before_end is not None and self.height == height:
-                before_end(ctx)
-            self.updates[self.height] = self.w.producers.end_block(ctx)
-        return self.updates[height]
-
-    def _flag(self, addr: bytes) -> int:
-        return FLAG_ABSENT if addr in self.absent else FLAG_COMMIT
-
-    def validators(self) -> list[Validator]:
-        return self.w.producers.validator_set(ctx_at(self.w.store, self.height))
 
 
 def _world(n: int = 6, committee_size: int = 3, **overrides: int) -> World:

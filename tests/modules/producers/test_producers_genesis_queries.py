@@ -109,8 +109,10 @@ def test_queries() -> None:
     assert q["consensus_key"](ctx, {"member": to_bech32(bytes(20))}) is None
     with pytest.raises(QueryError):
         q["consensus_key"](ctx, {"member": "nope"})
-    assert q["epoch"](ctx, {}) == {"epoch": 0, "offset": 6, "phase": "reveal"}
-    assert q["epoch"](ctx, {"height": 11}) == {"epoch": 1, "offset": 0, "phase": "commit"}
+    here = {"height": 7, "epoch": 0, "offset": 6, "phase": "reveal"}
+    assert q["epoch"](ctx, {}) == here | {"epoch_length": 10, "first_height": 1, "next_epoch_start": 11}
+    there = {"height": 11, "epoch": 1, "offset": 0, "phase": "commit", "first_height": 11}
+    assert q["epoch"](ctx, {"height": 11}) == there | {"epoch_length": 10, "next_epoch_start": 21}
     with pytest.raises(QueryError):
         q["epoch"](ctx, {"height": 0})
     assert beacon.queries()["seed"](ctx, {}) == {"seed": genesis_seed(CHAIN_ID).hex(), "epoch": None}
