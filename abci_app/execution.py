@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from typing import Any, NamedTuple, Protocol
 
+from abci_app.sigverify import ParallelVerifier
 from abci_app.txcodec import ERR_BAD_SIGNATURE, ERR_UNKNOWN_MSG, ERR_WRONG_CHAIN_ID
 from modules.core.context import BlockInfo, Context, Event
 from modules.core.errors import ErrorCode, TxError
@@ -137,7 +138,10 @@ class TxRunner:
         max_tx_bytes: int,
         cache: VerifiedTxCache | None = None,
         check_runs_msgs: bool = True,
+        verify_workers: int | None = None,
     ) -> None:
+        """``verify_workers``: threads that check signatures beside the caller's in
+        :meth:`authenticate_many` (None: one per extra core, at most 3; 0: none)."""
         self._codec = codec
         self._ante = ante
         self._router = msg_router
@@ -145,6 +149,13 @@ class TxRunner:
         self.max_tx_bytes = max_tx_bytes
         self.cache = cache if cache is not None else VerifiedTxCache()
         self.check_runs_msgs = check_runs_msgs
+        self._verifier: ParallelVerifier[DecodedTx] = ParallelVerifier(codec.verify, verify_workers)
+        # Refusals found by the last authenticate_many, for authenticate() of the same bytes.
+        # Only errors that are a pure function of the bytes (a size refusal is re-derived).
+        self._refused: dict[bytes, TxError] = {}
+
+    def close(self) -> None:
+        self._verifier.close()
 
     def authenticate(self, raw: bytes, chain_id: str, *, forget: bool = False) -> DecodedTx:
         """Decode, check the chain id and the signature; TxError if any fails.
@@ -154,15 +165,54 @@ class TxRunner:
         key = tx_hash(raw)
         tx = self.cache.get(key)
         if tx is None or len(raw) > self.max_tx_bytes:  # the limit may have shrunk since
-            tx = self._codec.decode(raw, self.max_tx_bytes)
-            if tx.chain_id != chain_id:
-                raise ERR_WRONG_CHAIN_ID(f"tx is for {tx.chain_id!r}, this chain is {chain_id!r}")
+            if self._refused and len(raw) <= self.max_tx_bytes:
+                refusal = self._refused.pop(key, None)
+                if refusal is not None:
+                    raise refusal
+            tx = self._decode(raw, chain_id)
             if not self._codec.verify(tx):
                 raise ERR_BAD_SIGNATURE()
             if not forget:
                 self.cache.put(key, tx)
         elif forget:
             self.cache.pop(key)
+        return tx
+
+    def authenticate_many(self, raws: Sequence[bytes], chain_id: str) -> None:
+        """Authenticate ``raws`` ahead of their one-by-one :meth:`authenticate`, checking the
+        signatures of all of them in parallel: valid txs go into the cache, refusals wait for
+        :meth:`authenticate` of the same bytes (until the next call). Never raises a TxError;
+        the results are exactly what :meth:`authenticate` alone would find."""
+        refused: dict[bytes, TxError] = {}
+        keys: list[bytes] = []
+        decoded: list[DecodedTx] = []
+        limit = self.max_tx_bytes
+        seen: set[bytes] = set()
+        for raw in raws:
+            if len(raw) > limit:
+                continue  # authenticate() refuses it before decoding
+            key = tx_hash(raw)
+            if key in seen or self.cache.get(key) is not None:
+                continue
+            seen.add(key)
+            try:
+                tx = self._decode(raw, chain_id)
+            except TxError as err:
+                refused[key] = err
+                continue
+            keys.append(key)
+            decoded.append(tx)
+        for key, tx, valid in zip(keys, decoded, self._verifier.verify_all(decoded), strict=True):
+            if valid:
+                self.cache.put(key, tx)
+            else:
+                refused[key] = ERR_BAD_SIGNATURE()
+        self._refused = refused
+
+    def _decode(self, raw: bytes, chain_id: str) -> DecodedTx:
+        tx = self._codec.decode(raw, self.max_tx_bytes)
+        if tx.chain_id != chain_id:
+            raise ERR_WRONG_CHAIN_ID(f"tx is for {tx.chain_id!r}, this chain is {chain_id!r}")
         return tx
 
     def run(self, root: CacheStore, block: BlockInfo, tx: DecodedTx, mode: Mode) -> TxResult:

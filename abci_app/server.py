@@ -43,6 +43,11 @@ HALT_EXIT_CODE = 70  # EX_SOFTWARE: internal software error
 ERROR_CODESPACE = "sdk"
 ERROR_CODE = 1
 
+# Optional app method: ``app.preverify_check_txs(requests)`` gets every CheckTx request of one
+# socket read (two or more) before they are answered one by one, in order, so that it can check
+# their signatures together (in parallel). It must not change any answer, only its cost.
+PREVERIFY_HOOK = "preverify_check_txs"
+
 # Methods whose failure must stop the node rather than be answered (Info: the app cannot tell
 # CometBFT its height/app hash; a made-up answer would trigger a wrong handshake replay).
 HALTING_METHODS = frozenset(
@@ -161,6 +166,9 @@ class _Dispatcher:
     def __init__(self, app: object) -> None:
         self._routes = _build_routes(app)
         self._by_name = {route.name: route for route in self._routes.values()}
+        self._check_tx = self._by_name["check_tx"]
+        hook = getattr(app, PREVERIFY_HOOK, None)
+        self._preverify: Callable[[list[Any]], None] | None = hook if callable(hook) else None
 
     def respond(self, frames: list[bytes], out: list[bytes]) -> None:
         """Append the response frame of every request frame to ``out``, in order.
@@ -170,8 +178,10 @@ class _Dispatcher:
         append = out.append
         decode = self._decode
         small = SMALL_UVARINTS
-        for frame in frames:
-            route, request = decode(frame)
+        requests = [decode(frame) for frame in frames]
+        if self._preverify is not None and len(requests) > 1:
+            self._preverify_checks(requests)
+        for frame, (route, request) in zip(frames, requests, strict=True):
             if route is None:
                 append(_encode_exception(frame))
                 continue
@@ -194,6 +204,16 @@ class _Dispatcher:
             append(tag)
             append(size)
             append(body)
+
+    def _preverify_checks(self, requests: list[tuple[_Route | None, Any]]) -> None:
+        check_tx = self._check_tx
+        checks = [request for route, request in requests if route is check_tx]
+        if len(checks) > 1:
+            assert self._preverify is not None
+            try:
+                self._preverify(checks)
+            except Exception:  # an optimisation only: each check_tx below does the full work
+                log.exception("%s raised; the CheckTx requests are answered one by one", PREVERIFY_HOOK)
 
     def _decode(self, frame: bytes) -> tuple[_Route | None, Message | None]:
         # Fast path: CometBFT sends exactly one oneof field, so read its key and length by hand

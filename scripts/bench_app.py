@@ -5,7 +5,10 @@ Builds a chain with N funded accounts (genesis committed to RocksDB by an empty 
 then times, on 1,000-tx blocks of bank transfers (each from a distinct sender):
 
 - CheckTx per tx (new: decode + ed25519 verify + ante + message), with and without running
-  the messages in CheckTx, and recheck (cache hit: ante + message only);
+  the messages in CheckTx, and recheck (cache hit: ante + message only); and CheckTx as the
+  socket server serves a read of pipelined requests (signatures of the read checked together,
+  on this thread and the signature threads): wall and CPU time;
+- PrepareProposal of the txs CheckTx accepted (the fast path: nothing runs again);
 - ProcessProposal of the block (signatures already verified by CheckTx: cache hits);
 - FinalizeBlock + Commit, warm (this node CheckTx'ed the txs) and cold (it never saw them,
   so FinalizeBlock decodes and verifies every signature).
@@ -33,6 +36,7 @@ from nacl.signing import SigningKey
 
 from abci_app.app import Application
 from abci_app.pb.tendermint.abci import types_pb2 as abci
+from abci_app.sigverify import default_workers
 from abci_app.txcodec import sign_tx
 from abci_app.wiring import default_wiring
 from genesis.app_state import build_app_state
@@ -49,8 +53,11 @@ def seed(i: int) -> bytes:
     return i.to_bytes(32, "big")
 
 
-def make_app(data_dir: Path, check_runs_msgs: bool = True) -> Application:
-    return Application(data_dir, default_wiring(), check_runs_msgs=check_runs_msgs)
+def make_app(data_dir: Path, check_runs_msgs: bool = True, verify_workers: int | None = 0) -> Application:
+    # No signature threads unless asked: the one-by-one figures are CPU of this thread alone.
+    return Application(
+        data_dir, default_wiring(), check_runs_msgs=check_runs_msgs, verify_workers=verify_workers
+    )
 
 
 def genesis_request(n_accounts: int) -> abci.RequestInitChain:
@@ -113,6 +120,20 @@ def check_all(app: Application, txs: Sequence[bytes], recheck: bool = False) -> 
     return ms * 1e3 / len(txs)
 
 
+def check_in_reads(app: Application, txs: Sequence[bytes], per_read: int) -> tuple[float, float]:
+    """CheckTx as the socket server serves pipelined requests: ``per_read`` at a time, handed to
+    ``preverify_check_txs`` first. (wall µs, CPU µs of all threads) per tx."""
+    requests = [abci.RequestCheckTx(tx=raw) for raw in txs]
+    wall, cpu = time.perf_counter(), time.process_time()
+    for start in range(0, len(requests), per_read):
+        batch = requests[start : start + per_read]
+        app.preverify_check_txs(batch)
+        for r in batch:
+            assert app.check_tx(r).code == 0
+    n = len(txs)
+    return (time.perf_counter() - wall) * 1e6 / n, (time.process_time() - cpu) * 1e6 / n
+
+
 def run_block(app: Application, height: int, txs: Sequence[bytes]) -> tuple[bytes, float, float]:
     """FinalizeBlock + Commit (all txs must pass): app hash, ms in each."""
     res, finalize_ms = timed(partial(app.finalize_block, block_request(height, txs)))
@@ -122,9 +143,13 @@ def run_block(app: Application, height: int, txs: Sequence[bytes]) -> tuple[byte
 
 
 def fresh_chain(
-    base: Path, name: str, genesis: abci.RequestInitChain, check_runs_msgs: bool = True
+    base: Path,
+    name: str,
+    genesis: abci.RequestInitChain,
+    check_runs_msgs: bool = True,
+    verify_workers: int | None = 0,
 ) -> Application:
-    app = make_app(base / name, check_runs_msgs)
+    app = make_app(base / name, check_runs_msgs, verify_workers)
     app.init_chain(genesis)
     app.finalize_block(block_request(1, []))
     app.commit(abci.RequestCommit())
@@ -138,6 +163,9 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--block-txs", type=int, default=1_000)
     parser.add_argument("--blocks", type=int, default=5)
+    parser.add_argument(
+        "--per-read", type=int, default=16, help="CheckTx per socket read in the batched figure (default 16)"
+    )
     args = parser.parse_args()
     n, size = args.accounts, args.block_txs
     if size * args.blocks > n:
@@ -156,10 +184,14 @@ def main() -> None:
         print(f"genesis + first commit: {(time.perf_counter() - t0) * 1e3:.0f} ms")
         cold = fresh_chain(base, "cold", genesis)
         lean = fresh_chain(base, "lean", genesis, check_runs_msgs=False)
+        batched = fresh_chain(base, "batched", genesis, verify_workers=None)
 
         check_us: list[float] = []
         lean_us: list[float] = []
         process_ms: list[float] = []
+        prepare_ms: list[float] = []
+        batched_wall: list[float] = []
+        batched_cpu: list[float] = []
         warm_fin: list[float] = []
         warm_commit: list[float] = []
         cold_fin: list[float] = []
@@ -169,6 +201,13 @@ def main() -> None:
             height = 2 + b
             check_us.append(check_all(warm, txs))
             lean_us.append(check_all(lean, txs))
+            wall_us, cpu_us = check_in_reads(batched, txs, args.per_read)
+            batched_wall.append(wall_us)
+            batched_cpu.append(cpu_us)
+            prepare = abci.RequestPrepareProposal(height=height, txs=txs, max_tx_bytes=1 << 30)
+            kept, ms = timed(partial(warm.prepare_proposal, prepare))
+            assert len(kept.txs) == len(txs)
+            prepare_ms.append(ms)
             status, ms = timed(
                 partial(warm.process_proposal, abci.RequestProcessProposal(height=height, txs=txs))
             )
@@ -181,13 +220,14 @@ def main() -> None:
             cold_fin.append(fin)
             cold_commit.append(com)
             run_block(lean, height, txs)
+            run_block(batched, height, txs)
             hashes_agree &= warm_hash == cold_hash
         # recheck: the next round of txs enters the mempool, a block commits, recheck follows
         next_txs = signed_block(0, size, n, nonce=1)
         check_all(warm, next_txs)
         run_block(warm, 2 + args.blocks, [])
         recheck_us = [check_all(warm, next_txs, recheck=True)]
-        for app in (warm, cold, lean):
+        for app in (warm, cold, lean, batched):
             app.close()
 
     med = statistics.median
@@ -195,7 +235,12 @@ def main() -> None:
         f"CheckTx (new, runs msgs)    median {med(check_us):6.1f} µs/tx   -> {1e6 / med(check_us):7.0f} tx/s"
     )
     print(f"CheckTx (new, ante only)    median {med(lean_us):6.1f} µs/tx   -> {1e6 / med(lean_us):7.0f} tx/s")
+    print(
+        f"CheckTx (new, {args.per_read} per read, signatures on {1 + default_workers()} threads)"
+        f"  median wall {med(batched_wall):6.1f} µs/tx, CPU {med(batched_cpu):6.1f} µs/tx (all threads)"
+    )
     print(f"CheckTx (recheck, cached)   median {med(recheck_us):6.1f} µs/tx")
+    print(f"PrepareProposal ({size} txs CheckTx accepted)   median {med(prepare_ms):6.1f} ms")
     print(f"ProcessProposal ({size} txs, cached sigs)   median {med(process_ms):6.1f} ms")
     for name, fin_ms, commit_ms in (("warm", warm_fin, warm_commit), ("cold", cold_fin, cold_commit)):
         block_ms = med(fin_ms) + med(commit_ms)

@@ -8,6 +8,7 @@ canonical JSON ``{"chain_id", "nonce", "fee", "msgs": [[kind, {fields}], ...]}``
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,11 +103,14 @@ def resign(raw: bytes, key: SigningKey) -> bytes:
 
 
 class FakeCodec:
-    """Counts decodes and signature checks so tests can see the cache at work."""
+    """Counts decodes and signature checks so tests can see the cache at work, and records the
+    threads that checked signatures (the app checks them on worker threads too)."""
 
     def __init__(self) -> None:
         self.decodes = 0
         self.verifies = 0
+        self.verify_threads: set[str] = set()
+        self._lock = threading.Lock()
 
     def decode(self, raw: bytes, max_tx_bytes: int) -> DecodedTx:
         self.decodes += 1
@@ -138,7 +142,9 @@ class FakeCodec:
 
     def verify(self, tx: DecodedTx) -> bool:
         assert isinstance(tx, FakeTx)
-        self.verifies += 1
+        with self._lock:
+            self.verifies += 1
+            self.verify_threads.add(threading.current_thread().name)
         try:
             VerifyKey(tx.pub_key).verify(SIGN_PREFIX + tx.body, tx.signature)
         except (BadSignatureError, ValueError):

@@ -167,3 +167,16 @@ def test_recheck_after_commit_with_real_auth(app: Application) -> None:
     assert app.check_tx(abci.RequestCheckTx(tx=pending[2], type=recheck)).code == 0
     stale = app.check_tx(abci.RequestCheckTx(tx=pending[1], type=recheck))
     assert (stale.codespace, stale.code) == ("auth", 1)
+
+
+def test_recheck_evicts_a_stale_nonce_and_a_tx_that_can_no_longer_pay_its_fee(app: Application) -> None:
+    pending = [send(0, 0, CAROL, 1), send(0, 1, CAROL, 1), send(1, 0, CAROL, 1)]
+    assert [app.check_tx(abci.RequestCheckTx(tx=t)).code for t in pending] == [0, 0, 0]
+    # Another node's block spends Alice's nonce 0 differently, leaving her exactly one fee
+    # short of the nonce-1 tx; Bob's tx is untouched.
+    app.finalize_block(block(1, [send(0, 0, BOB, FUNDS - FEE)]))
+    app.commit(abci.RequestCommit())
+    recheck = abci.CheckTxType.RECHECK
+    answers = [app.check_tx(abci.RequestCheckTx(tx=t, type=recheck)) for t in pending]
+    assert [(a.codespace, a.code) for a in answers] == [("auth", 1), ("auth", 3), ("", 0)]
+    assert balance(app, ALICE) == 0
