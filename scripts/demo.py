@@ -41,7 +41,8 @@ CLI_ENV = {
 
 VALIDATORS = 4
 COMMAND_TIMEOUT = 120.0  # seconds for any one CLI command (testnet start included)
-RESOLUTION_TIMEOUT = 150.0  # the work pool runs its default 60 s of block time
+POOL_DURATION_S = 30  # the work pool's duration (genesis override of validation_pool's default)
+RESOLUTION_TIMEOUT = 120.0  # the work pool runs POOL_DURATION_S of block time
 LOG_LINES = 10
 
 TRANSFER = 10_000  # founder0 -> client: the work fee and the client's tx fees
@@ -131,10 +132,11 @@ def fresh_dir(root: Path) -> None:
 def start_testnet(demo: Demo, base_port: int) -> None:
     heading(f"a local testnet: {VALIDATORS} validators on 127.0.0.1")
     # --founder-stake 0: the scenario's figures have every founder's 1,000 REP free (no genesis
-    # block_production stakes; the founding committee then stays the committee)
+    # block_production stakes; the founding committee then stays the committee). Pools last
+    # POOL_DURATION_S of block time: enough for the founders' four stakes, short enough to watch.
     started = demo.testnet(
         "start", "--validators", str(VALIDATORS), "--base-port", str(base_port), "--wait-timeout", "90",
-        "--founder-stake", "0",
+        "--founder-stake", "0", "--genesis", f"validation_pool.params.duration_default_s={POOL_DURATION_S}",
     )  # fmt: skip
     say(
         f"chain {started['chain_id']}: {len(started['nodes'])} nodes at height >= 2 after "
@@ -278,7 +280,10 @@ def salary(demo: Demo, claimer: int = 1) -> None:
     before = balance(demo, founder, node=claimer)
     fee = demo.tx("salary", "claim", "--from", founder, node=claimer)["fee"]
     after = demo.cli("query", "account", founder, node=claimer)["balance"]
-    say(f"balance {after}: {after - before:+d} = claimed {claimable[claimer]} - tx fee {fee}")
+    claimed = after - before + fee
+    say(f"balance {after}: {after - before:+d} = claimed {claimed} - tx fee {fee}")
+    if claimed != claimable[claimer]:  # block pools pay salary every block: more accrued meanwhile
+        say(f"({claimed - claimable[claimer]} more than a moment ago: each block's pool pays salary too)")
 
 
 def governance_glimpse(demo: Demo) -> None:

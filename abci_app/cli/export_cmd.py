@@ -21,7 +21,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--height", default="latest", help="'latest' (default) or that height: only the last one is kept"
     )
     parser.add_argument(
-        "-o", "--output", dest="out_file", default=None, help="write to this file (default: stdout)"
+        "--output-document", dest="out_file", default=None, help="write to this file (default: stdout)"
     )
     parser.set_defaults(handler=run, output="text")  # errors as text on stderr
 

@@ -270,7 +270,7 @@ def test_the_export_command_writes_the_genesis_document(
     home = tmp_path / "home"
     Home.at(home).write_config(AppConfig(chain_id=CHAIN, data_dir=str(data_dir)))
     out = tmp_path / "export.json"
-    assert main(["export", "--home", str(home), "--height", "latest", "-o", str(out)]) == 0
+    assert main(["export", "--home", str(home), "--height", "latest", "--output-document", str(out)]) == 0
     doc = json.loads(out.read_text())
     assert doc["initial_height"] == 16 and doc["chain_id"] == CHAIN
     assert doc["consensus_params"] == {"block_max_bytes": 0, "block_max_gas": 0}
