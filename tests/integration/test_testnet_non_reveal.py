@@ -168,7 +168,7 @@ def test_a_member_that_commits_and_stops_revealing_is_slashed_on_every_remaining
             ["non_reveal", address, member, decision, decision, epoch, penalty, epoch + 2]
         ], slashes  # the penalty of the decision (offence = decision height); drawn again from e + 2
 
-    # one state on all remaining nodes: the same app hash after every block from the stop on
+    # one state on all remaining nodes: the same app hash after every block of the epoch and since
     top = max(view[0] for view in views) + 1
     network.wait_remaining_at(top + 1)
     for height in range(first, top + 1):
