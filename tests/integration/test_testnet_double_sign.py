@@ -15,15 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -36,11 +31,11 @@ from abci_app.testnet.create import free_base_port, node_id
 from abci_app.testnet.genesis import FOUNDER_STAKE
 from abci_app.testnet.layout import LOOPBACK, Testnet
 from abci_app.testnet.processes import APP, COMETBFT, NodeProcess, stop_all, wait_for_port
-from abci_app.tooling import REPO_ROOT
 from abci_app.txcodec import sign_tx
 from modules.bank.types import MsgSend
 from modules.core.address import to_bech32
-from tests.integration.test_testnet import bpdao, pids_running_under
+from tests.integration.test_testnet import bpdao
+from tests.integration.testnet_helpers import consistent_read, events, stop_testnet
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(360)]
 
@@ -128,21 +123,7 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
     finally:
         if network is not None:
             stop_all(network.clone_processes(), 10)
-        if (root / "testnet.json").exists():
-            subprocess.run(
-                [sys.executable, "-m", "abci_app.cli.main", "testnet", "stop", "--dir", str(root)],
-                cwd=REPO_ROOT,
-                capture_output=True,
-                timeout=120,
-                check=False,
-            )
-        for pid in pids_running_under(root):  # only if stopping failed: ours, found by their paths
-            os.kill(pid, signal.SIGKILL)
-
-
-def events(rpc: CometRpc, height: int, kind: str) -> list[dict[str, str]]:
-    answer = rpc.call("block_results", {"height": str(height)})["finalize_block_events"] or []
-    return [{a["key"]: a["value"] for a in e["attributes"]} for e in answer if e["type"] == kind]
+        stop_testnet(root)
 
 
 def duplicate_votes(rpc: CometRpc, height: int) -> list[tuple[str, int]]:
@@ -167,28 +148,6 @@ def keep_a_tx_waiting_in(clone_rpc: CometRpc, clone_grpc: str, keyring: Keyring)
     msgs = [MsgSend(to=recipient.address, amount=1)]
     tx = sign_tx(keyring.seed("founder0"), msgs, chain_id="ds-net", nonce=nonce, fee=fee)
     clone_rpc.broadcast_tx_sync(tx)
-
-
-Read = tuple[int, dict[str, Any], int, list[str], list[dict[str, Any]]]
-
-
-def consistent_read(grpc: str, member: str) -> Read:
-    """(app height, the member's block_production stake, REP burned so far, committee, the member's
-    slash records), all at one height."""
-    with BpdaoClient(grpc) as client:
-        for _ in range(50):
-            before = client.status().app_height
-            [stake] = [
-                s
-                for s in client.query("/availability/stakes_by_member", member=member)["stakes"]
-                if s["kind"] == "block_production"
-            ]
-            burned = client.query("/reputation/supply")["burned"]
-            committee = [v["validator_address"] for v in client.query("/producers/validators")]
-            slashes = client.query("/producers/slashes", member=member)["records"]
-            if client.status().app_height == before:
-                return before, stake, burned, committee, slashes
-    raise AssertionError(f"{grpc}: the app's height moved under every read")
 
 
 def test_a_validator_key_run_twice_is_slashed_removed_and_jailed_on_every_node(network: Network) -> None:

@@ -13,8 +13,6 @@ from __future__ import annotations
 import base64
 import itertools
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -31,7 +29,8 @@ from abci_app.testnet.create import free_base_port
 from abci_app.testnet.genesis import FOUNDER_STAKE
 from abci_app.testnet.layout import Testnet
 from abci_app.tooling import REPO_ROOT
-from tests.integration.test_testnet import bpdao, pids_running_under
+from tests.integration.test_testnet import bpdao
+from tests.integration.testnet_helpers import stop_testnet
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
@@ -95,16 +94,7 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
     try:
         yield Network(root)
     finally:
-        if (root / "testnet.json").exists():
-            subprocess.run(
-                [sys.executable, "-m", "abci_app.cli.main", "testnet", "stop", "--dir", str(root)],
-                cwd=REPO_ROOT,
-                capture_output=True,
-                timeout=120,
-                check=False,
-            )
-        for pid in pids_running_under(root):  # only if stopping failed: ours, found by their paths
-            os.kill(pid, signal.SIGKILL)
+        stop_testnet(root)
 
 
 def cometbft_set(rpc: CometRpc, height: int) -> Keys:
