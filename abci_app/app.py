@@ -31,6 +31,7 @@ from abci_app.execution import (
     TxCodec,
     TxResult,
     TxRunner,
+    data_size,
 )
 from abci_app.pb.tendermint.abci import types_pb2 as abci
 from abci_app.policing import DEFAULT_VIEW_CAPACITY, MempoolView, judge, max_data_bytes
@@ -73,17 +74,6 @@ class _FinalizedBlock:
 
 def _time_ns(ts: Any) -> int:
     return int(ts.seconds) * 1_000_000_000 + int(ts.nanos)
-
-
-def _data_size(raw: bytes) -> int:
-    """Bytes a tx takes in the block's Data (tag + uvarint length + tx); CometBFT checks
-    the proposal's txs against max_tx_bytes this way (types.Txs.Validate)."""
-    n = len(raw)
-    varint = 1
-    while n >= 0x80:
-        n >>= 7
-        varint += 1
-    return 1 + varint + len(raw)
 
 
 def _add_events(target: Any, events: Iterable[Event]) -> None:
@@ -273,15 +263,15 @@ class Application:
         kept: list[bytes] = []
         commit_info = self._por.commit_info_tx(req) if self._por is not None else None
         if commit_info is not None:
-            if _data_size(commit_info) > budget:  # never: max_tx_bytes is megabytes
+            if data_size(commit_info) > budget:  # never: max_tx_bytes is megabytes
                 log.error("commit-info tx (%d bytes) exceeds max_tx_bytes %d", len(commit_info), budget)
             else:
                 kept.append(commit_info)
-                used += _data_size(commit_info)
+                used += data_size(commit_info)
         txs = list(req.txs)
         if txs == self._accepted[: len(txs)]:
             for raw in txs:
-                size = _data_size(raw)
+                size = data_size(raw)
                 if used + size > budget:
                     break
                 kept.append(raw)
@@ -289,7 +279,7 @@ class Application:
             return abci.ResponsePrepareProposal(txs=kept)
         scratch = CacheStore(self._base())
         for raw in txs:
-            size = _data_size(raw)
+            size = data_size(raw)
             if used + size > budget:
                 continue  # a smaller tx further on may still fit
             try:

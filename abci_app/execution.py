@@ -62,6 +62,17 @@ class TxCodec(Protocol):
 AnteHandler = Callable[[Context, DecodedTx], None]
 
 
+def data_size(raw: bytes) -> int:
+    """Bytes a tx takes in the block's Data (tag + uvarint length + tx): what CometBFT counts against
+    max_tx_bytes (types.Txs.Validate, types.ComputeProtoSizeForTxs)."""
+    n = len(raw)
+    varint = 1
+    while n >= 0x80:
+        n >>= 7
+        varint += 1
+    return 1 + varint + len(raw)
+
+
 def tx_hash(raw: bytes) -> bytes:
     return hashlib.sha256(raw).digest()
 

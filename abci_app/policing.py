@@ -27,7 +27,7 @@ from collections import OrderedDict
 from collections.abc import Callable, ItemsView, Sequence
 from dataclasses import dataclass
 
-from abci_app.execution import DecodedTx
+from abci_app.execution import DecodedTx, data_size
 from modules.blocks.types import VERDICT_AGAINST, VERDICT_FOR
 
 DEFAULT_VIEW_CAPACITY = 10_000
@@ -45,16 +45,6 @@ def max_data_bytes(block_max_bytes: int, validators: int) -> int:
     """The data bytes CometBFT lets a proposer fill (no evidence)."""
     limit = MAX_BLOCK_SIZE_BYTES if block_max_bytes == -1 else block_max_bytes
     return limit - _BLOCK_OVERHEAD - validators * _COMMIT_SIG_BYTES
-
-
-def data_size(raw: bytes) -> int:
-    """Bytes a tx takes in the block's Data (tag + uvarint length + tx; types.ComputeProtoSizeForTxs)."""
-    n = len(raw)
-    varint = 1
-    while n >= 0x80:
-        n >>= 7
-        varint += 1
-    return 1 + varint + len(raw)
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,9 @@ from app_fakes import (
 )
 from nacl.signing import SigningKey
 
-from abci_app.app import Application, _data_size
+from abci_app.app import Application
 from abci_app.execution import DecodedTx
+from abci_app.execution import data_size as _data_size
 from abci_app.pb.tendermint.abci import types_pb2 as abci
 from abci_app.wiring import wire
 from modules.core.context import Context

@@ -20,7 +20,8 @@ from app_fakes import (
     timestamp,
 )
 
-from abci_app.app import Application, _data_size
+from abci_app.app import Application
+from abci_app.execution import data_size as _data_size
 from abci_app.pb.tendermint.abci import types_pb2 as abci
 
 ALICE, BOB, CAROL = keys(3)

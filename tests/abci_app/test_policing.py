@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from abci_app.execution import data_size
 from abci_app.extension_payload import join_extension, split_extension
-from abci_app.policing import MempoolView, data_size, judge, max_data_bytes
+from abci_app.policing import MempoolView, judge, max_data_bytes
 from modules.blocks.types import VERDICT_AGAINST, VERDICT_FOR, VERDICT_NONE
 
 BEACON = b"\x01" + bytes(range(32))
