@@ -34,6 +34,8 @@ from modules.core.errors import GenesisError, TxError
 from modules.core.store import StoreKey
 from modules.validation_pool.types import Params as PoolParams
 
+PRUNE_PER_BLOCK = 8  # > 1: the one record a block adds, and a backlog drains
+
 
 class BlocksKeeper:
     def __init__(
@@ -126,6 +128,17 @@ class BlocksKeeper:
         params = self.state.params.get(ctx)
         self._record_block(ctx, params)
         self._close_window(ctx, params, ctx.block.height - 1)
+        self._prune(ctx, params)
+
+    def _prune(self, ctx: Context, params: Params) -> None:
+        """Delete posted records older than ``history_blocks``, oldest first, at most
+        PRUNE_PER_BLOCK a block (so a lowered ``history_blocks`` catches up without a spike).
+        A record still waiting for its window is never deleted."""
+        horizon = ctx.block.height - params.history_blocks
+        for record in self.state.oldest_records(ctx, PRUNE_PER_BLOCK):
+            if record.height > horizon or record.status == Status.PENDING:
+                return
+            self.state.delete_record(ctx, record.height)
 
     def _record_block(self, ctx: Context, params: Params) -> None:
         height = ctx.block.height

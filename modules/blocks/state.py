@@ -35,6 +35,18 @@ class BlocksState:
     def put_record(self, ctx: Context, record: BlockRecord) -> None:
         self._records.set(ctx, record.height, record)
 
+    def oldest_records(self, ctx: Context, limit: int) -> list[BlockRecord]:
+        """Up to ``limit`` records from the lowest height (pruning deletes from the front)."""
+        out: list[BlockRecord] = []
+        for _, record in self._records.items(ctx):
+            if len(out) == limit:
+                break
+            out.append(record)
+        return out
+
+    def delete_record(self, ctx: Context, height: int) -> None:
+        self._records.delete(ctx, height)
+
     def records_between(self, ctx: Context, first: int, last: int) -> Iterator[BlockRecord]:
         """Records with ``first <= height <= last``, ascending height."""
         for height, record in self._records.items(ctx, first):

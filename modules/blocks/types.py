@@ -76,6 +76,9 @@ class Params:
     policing_stake_ppm: int = 10_000  # share of a policing member's free REP each verdict stakes
     invalid_block_slash_ppm: int = 100_000  # share of the producer's block_production stakes burned
     inclusion_grace_blocks: int = 2  # blocks a seen tx may wait before leaving it out is censorship
+    # Block records older than this many blocks are deleted once posted (their post's content hash
+    # still commits to them); the rest of the state keeps growing only through posts and pools.
+    history_blocks: int = 100_000
 
     def validate(self) -> str | None:
         if self.production_tax < 0:
@@ -92,4 +95,6 @@ class Params:
                 return f"{name} must be in [0, {PPM}]"
         if self.inclusion_grace_blocks < 1:
             return "inclusion_grace_blocks must be >= 1"
+        if self.history_blocks < 1:
+            return "history_blocks must be >= 1"
         return None

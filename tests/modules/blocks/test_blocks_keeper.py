@@ -184,6 +184,21 @@ def test_tokens_and_rep_are_conserved_over_many_blocks() -> None:
     assert TOKENS - w.bank.balance(w.ctx, DAVE) == sum(h % 3 for h in range(1, 40))
 
 
+def test_posted_records_older_than_history_blocks_are_pruned_oldest_first() -> None:
+    w = World(Params(rollup_blocks=3, history_blocks=4))
+    for _ in range(6):
+        w.block(VAL[ALICE])
+    # after block 6: window [1, 3] posted at block 4; horizon 6 - 4 = 2: records 1 and 2 go
+    assert w.blocks.keeper.block(w.ctx, 1) is None and w.blocks.keeper.block(w.ctx, 2) is None
+    assert w.record(3).status == Status.POOLED
+    assert [r.height for r in w.blocks.keeper.blocks_between(w.ctx, 1, 10)] == [3, 4, 5, 6]
+    # governance lowers the horizon: pending records (window [4, 6] closes with block 7) stay
+    w.blocks.keeper.set_params(w.ctx, Params(rollup_blocks=3, history_blocks=1))
+    w.block(VAL[ALICE])  # block 7 posts [4, 6]; horizon 6: 3..6 are posted, 7 is pending
+    assert [r.height for r in w.blocks.keeper.blocks_between(w.ctx, 1, 10)] == [7]
+    assert w.record(7).status == Status.PENDING
+
+
 def test_params_are_validated() -> None:
     w = World()
     with pytest.raises(TxError):
@@ -191,4 +206,5 @@ def test_params_are_validated() -> None:
     with pytest.raises(TxError):
         w.blocks.keeper.set_params(w.ctx, Params(pool_quorum=Rational(2, 1)))
     assert Params(policing_stake_ppm=10**6 + 1).validate() is not None
+    assert Params(history_blocks=0).validate() == "history_blocks must be >= 1"
     assert Params().validate() is None
