@@ -85,11 +85,12 @@ def test_onboarding_delegated_staking_and_availability_lifecycle(devnet: Devnet)
     assert (rep(devnet, "alice"), rep(devnet, "carol"), rep(devnet, "bob")) == (250, 1_188, 1_062)
     assert cli("query", "reputation", "supply")["supply"] == 2_500
 
-    # availability: bob stakes 200 REP for 3 s; too early to reclaim; extended by 2 s; then reclaimed
-    tx(devnet, "availability", "stake", "--from", "bob", "storage", "200", "3")
+    # availability: bob stakes 200 REP for 8 s; too early to reclaim (asked first: each CLI call takes
+    # a second or more of block time on a busy machine); extended by 2 s; then reclaimed
+    tx(devnet, "availability", "stake", "--from", "bob", "storage", "200", "8")
+    assert refused(devnet, "availability", "reclaim", "--from", "bob", "1") == ("availability", 7)
     stake = cli("query", "availability", "stake", "1")
     assert cli("query", "reputation", "balance", "bob")["free"] == 1_062 - 200
-    assert refused(devnet, "availability", "reclaim", "--from", "bob", "1") == ("availability", 7)
     assert refused(devnet, "availability", "extend", "--from", "carol", "1", "2") == ("availability", 5)
     tx(devnet, "availability", "extend", "--from", "bob", "1", "2")
     end_ns = cli("query", "availability", "stake", "1")["end_ns"]
