@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ VALIDATORS = 5
 COMMITTEE = 3
 EPOCH = 8
 EPOCHS = 7  # epochs observed: 6 drawn committees, all equal by chance with p < 0.1 % (4 candidates)
-STAGE_S = 30  # each governance stage's pool duration (block time): time for 5 stakes through the CLI
+STAGE_S = 15  # each governance stage's pool duration (block time): time for 5 concurrent CLI stakes
 WAIT = 90.0  # bounded waits; the machine is shared
 
 Keys = dict[str, int]  # base64 consensus key -> voting power
@@ -68,6 +69,11 @@ class Network:
         done = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=90, check=False)
         assert done.returncode == 0, f"bpdao {args} exited {done.returncode}: {done.stdout}{done.stderr}"
         return json.loads(done.stdout)
+
+    def cli_each(self, commands: list[tuple[int, tuple[str, ...]]]) -> list[Any]:
+        """``cli(node, *args)`` for each (node, args) at once (the founders act in parallel); the answers."""
+        with ThreadPoolExecutor(max_workers=len(commands)) as pool:
+            return list(pool.map(lambda command: self.cli(command[0], *command[1]), commands))
 
     def wait_until(self, what: str, predicate: Callable[[], bool], timeout: float = WAIT) -> None:
         deadline = time.monotonic() + timeout
@@ -227,12 +233,14 @@ def test_param_changes_pass_both_stages_and_apply_at_the_next_epoch_on_every_nod
         if stage == "stage2":
             network.wait_until("stage 2", lambda: proposal()["status"] == "stage2", timeout=WAIT + STAGE_S)
         pool = proposal()[f"{stage}_pool"]
+        stakes: list[tuple[int, tuple[str, ...]]] = []
         for i in range(VALIDATORS):
             with BpdaoClient(network.net.nodes[i].grpc_address) as client:
                 amount = client.query("/reputation/balance", address=founders[i])["free"] * share // 10
-            staked = network.cli(
-                i, "tx", "pool", "stake", "--from", f"founder{i}", str(pool), str(amount), "for", "--wait"
+            stakes.append(
+                (i, ("tx", "pool", "stake", "--from", f"founder{i}", str(pool), str(amount), "for", "--wait"))
             )
+        for staked in network.cli_each(stakes):
             assert staked["deliver"]["code"] == 0
     network.wait_until("scheduling", lambda: proposal()["status"] != "stage2", timeout=WAIT + STAGE_S)
     scheduled = proposal()
