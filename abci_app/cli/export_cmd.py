@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 from abci_app.cli.output import EXIT_OK, CliError, Output
-from abci_app.export import ExportError, export_data_dir
 from abci_app.node import DEFAULT_HOME, Home, HomeError
 
 
@@ -27,6 +26,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
+    # Imported here: it loads the whole app, which every other command (a process each) does without.
+    from abci_app.export import ExportError, export_data_dir
+
     home = Home.at(args.home)
     try:
         data_dir = home.data_dir(home.load_config())
