@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -158,12 +159,17 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m abci_app.tooling", description=__doc__)
     parser.add_argument("--tools", nargs="*", default=["cometbft"], choices=sorted(GO_TOOLS))
-    parser.add_argument("--skip-go", action="store_true", help="only generate bindings")
+    steps = parser.add_mutually_exclusive_group()
+    steps.add_argument("--skip-go", action="store_true", help="only generate bindings")
+    steps.add_argument("--go-only", action="store_true", help="only install the Go tools")
     parser.add_argument("--force", action="store_true", help="regenerate bindings")
     args = parser.parse_args(argv)
+    # SIGTERM (setup.sh stopping a background build) exits via SystemExit: subprocess.run then kills go.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     if not args.skip_go:
         install_go_tools(args.tools)
-    generate_bindings(force=args.force)
+    if not args.go_only:
+        generate_bindings(force=args.force)
     return 0
 
 
