@@ -115,7 +115,8 @@ def serve_fake_node(node: FakeNode, port: int) -> ThreadingHTTPServer:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # shutdown() waits out one poll interval (0.5 s by default) in every test's teardown
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     return server
 
 
