@@ -13,6 +13,7 @@ Per-block cost is O(votes in the block); finalizing an epoch is O(committers of 
 
 from __future__ import annotations
 
+from modules.beacon.genesis import BeaconState, Commitment, Mix
 from modules.beacon.types import (
     COMMIT,
     REVEAL,
@@ -49,6 +50,31 @@ class BeaconKeeper:
     # --- genesis ----------------------------------------------------------------------------------
     def init_genesis(self, ctx: Context, seed: bytes | None) -> None:
         self._s(ctx).set(_SEED, seed if seed is not None else genesis_seed(ctx.block.chain_id))
+
+    def export_state(self, ctx: Context) -> BeaconState:
+        """The seed's epoch and the open rounds' commitments, reveals and mixes (store order)."""
+        s = self._s(ctx)
+        commitments = []
+        for key, value in s.iterate(_COMMITS, prefix_end(_COMMITS)):
+            epoch, addr = codec.read_u64(key[1:9]), key[9:]
+            revealed = s.get(_REVEALS + key[1:]) is not None
+            commitments.append(Commitment(epoch, addr, value, revealed))
+        mixes = [Mix(codec.read_u64(k[1:]), v) for k, v in s.iterate(_ACC, prefix_end(_ACC))]
+        return BeaconState(self.seed_epoch(ctx), commitments, mixes)
+
+    def restore_state(self, ctx: Context, seed: bytes | None, state: BeaconState) -> None:
+        """Genesis from an export: the store as :meth:`export_state` (and ``seed``) read it."""
+        self.init_genesis(ctx, seed)
+        s = self._s(ctx)
+        if state.seed_epoch is not None:
+            s.set(_SEED_EPOCH, codec.u64(state.seed_epoch))
+        for c in state.commitments:
+            e = codec.u64(c.epoch)
+            s.set(_COMMITS + e + c.validator_address, c.commitment)
+            if c.revealed:
+                s.set(_REVEALS + e + c.validator_address, b"")
+        for m in state.mixes:
+            s.set(_ACC + codec.u64(m.epoch), m.mix)
 
     # --- reads ------------------------------------------------------------------------------------
     def seed(self, ctx: Context) -> bytes:
