@@ -81,10 +81,7 @@ def _check(seed_epoch: int | None, commitments: list[Commitment], mixes: list[Mi
             raise GenesisError(f"{path}.validator_address: must be {ADDRESS_LEN} bytes")
         if len(c.commitment) != HASH_LEN:
             raise GenesisError(f"{path}.commitment: must be {HASH_LEN} bytes")
-        if i and (c.epoch, c.validator_address) <= (
-            commitments[i - 1].epoch,
-            commitments[i - 1].validator_address,
-        ):
+        if i and order[i] <= order[i - 1]:
             raise GenesisError(f"{path}: must ascend strictly by (epoch, validator_address)")
     records.ascending_unique([m.epoch for m in mixes], "beacon.mixes", "epoch")
     revealed = sorted({c.epoch for c in commitments if c.revealed})
