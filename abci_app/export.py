@@ -11,7 +11,8 @@ applied (updates returned at H take effect at H + 2). That is also ``app_state.p
 which InitChain checks genesis.json against (abci_app/por.py). So a committee decided at the export
 height, or a removal in its last two blocks, is in force from ``initial_height`` on, one or two
 blocks earlier than on the old chain; and the new chain's first block carries no commit info (no
-last commit at the initial height), so the extensions signed at the export height are not applied.
+last commit at the initial height), so the extensions signed at the export height are not applied
+(at the last reveal-phase height, that loses the reveals not applied yet: see docs/architecture.md).
 """
 
 from __future__ import annotations
