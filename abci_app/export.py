@@ -18,8 +18,11 @@ last commit at the initial height), so the extensions signed at the export heigh
 from __future__ import annotations
 
 import base64
+import copy
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +71,38 @@ def genesis_validator(v: Validator) -> dict[str, Any]:
         "power": str(v.power),
         "name": "",
     }
+
+
+def rfc3339_ns(time_ns: int) -> str:
+    """CometBFT's genesis_time form: UTC with nanoseconds (``2026-01-02T03:04:05.000000006Z``)."""
+    seconds, nanos = divmod(time_ns, 1_000_000_000)
+    stamp = datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{stamp}.{nanos:09d}Z"
+
+
+def restart_genesis(genesis: Mapping[str, Any], exported: Mapping[str, Any]) -> dict[str, Any]:
+    """A CometBFT genesis.json for the chain restarted from ``exported`` (:meth:`Export.to_json`):
+    ``genesis`` (the old chain's, or one made by ``cometbft init``) with the export's app_state,
+    validators, initial_height, block size limits, and a genesis time one second after the exported
+    block's. Vote extensions are turned on at the initial height (PoR's InitChain requires it)."""
+    if genesis.get("chain_id") != exported["chain_id"]:
+        raise ExportError(
+            f"chain_id: the genesis has {genesis.get('chain_id')!r}, the export {exported['chain_id']!r}"
+        )
+    doc = copy.deepcopy(dict(genesis))
+    initial_height = int(exported["initial_height"])
+    doc["initial_height"] = str(initial_height)
+    doc["genesis_time"] = rfc3339_ns(int(exported["block_time_ns"]) + 1_000_000_000)
+    doc["validators"] = copy.deepcopy(exported["validators"])
+    doc["app_state"] = copy.deepcopy(exported["app_state"])
+    doc["app_hash"] = ""
+    params = doc.setdefault("consensus_params", {})
+    block = params.setdefault("block", {})
+    for ours, theirs in (("block_max_bytes", "max_bytes"), ("block_max_gas", "max_gas")):
+        if exported["consensus_params"].get(ours, 0) != 0:  # 0: InitChain had none (keep genesis')
+            block[theirs] = str(exported["consensus_params"][ours])
+    params.setdefault("abci", {})["vote_extensions_enable_height"] = str(initial_height)
+    return doc
 
 
 def export_db(db: StateDB, wiring: Wiring) -> Export:

@@ -24,7 +24,7 @@ from por_network import EPOCH, KEYS, NODE_SEEDS, VALS, PorNetwork, genesis_valid
 
 from abci_app.app import Application
 from abci_app.db import StateDB
-from abci_app.export import Export, export_data_dir
+from abci_app.export import Export, ExportError, export_data_dir, restart_genesis, rfc3339_ns
 from abci_app.pb.tendermint.abci import types_pb2 as abci
 from abci_app.pb.tendermint.crypto import keys_pb2
 from abci_app.wiring import default_wiring
@@ -197,3 +197,32 @@ def test_the_imported_chain_runs_the_next_epoch_to_the_same_state(
 
 def validator_address_of(update: abci.ValidatorUpdate) -> bytes:
     return next(v for v, k in zip(VALS, KEYS, strict=True) if bytes(k.verify_key) == update.pub_key.ed25519)
+
+
+def test_the_restart_genesis_takes_the_export_s_state_validators_and_heights(
+    source: tuple[Path, PorNetwork],
+) -> None:
+    doc = export_data_dir(source[0]).to_json()
+    old = {
+        "genesis_time": "2023-11-14T22:13:20Z",
+        "chain_id": doc["chain_id"],
+        "initial_height": "1",
+        "consensus_params": {
+            "block": {"max_bytes": "1048576", "max_gas": "-1"},
+            "abci": {"vote_extensions_enable_height": "0"},
+            "evidence": {"max_age_num_blocks": "100000"},
+        },
+        "validators": [{"address": "AB" * 20}],
+        "app_hash": "",
+        "app_state": {},
+    }
+    new = restart_genesis(old, doc)
+    assert new["initial_height"] == str(EXPORT_HEIGHT + 1)
+    assert new["genesis_time"] == rfc3339_ns(doc["block_time_ns"] + 10**9) == "2023-11-14T22:13:51.000000000Z"
+    assert new["validators"] == doc["validators"] and new["app_state"] == doc["app_state"]
+    assert new["consensus_params"]["abci"]["vote_extensions_enable_height"] == str(EXPORT_HEIGHT + 1)
+    assert new["consensus_params"]["block"] == {"max_bytes": "1048576", "max_gas": "-1"}  # InitChain had none
+    assert new["consensus_params"]["evidence"] == old["consensus_params"]["evidence"]
+    assert old["initial_height"] == "1"  # the given document is left as it was
+    with pytest.raises(ExportError, match="chain_id"):
+        restart_genesis({**old, "chain_id": "another"}, doc)
