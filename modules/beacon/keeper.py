@@ -54,12 +54,15 @@ class BeaconKeeper:
     def export_state(self, ctx: Context) -> BeaconState:
         """The seed's epoch and the open rounds' commitments, reveals and mixes (store order)."""
         s = self._s(ctx)
+        n = len(_COMMITS)
         commitments = []
         for key, value in s.iterate(_COMMITS, prefix_end(_COMMITS)):
-            epoch, addr = codec.read_u64(key[1:9]), key[9:]
-            revealed = s.get(_REVEALS + key[1:]) is not None
+            epoch_and_addr = key[n:]  # u64(epoch) + validator address, as under _REVEALS
+            revealed = s.get(_REVEALS + epoch_and_addr) is not None
+            epoch, addr = codec.read_u64(epoch_and_addr[:8]), epoch_and_addr[8:]
             commitments.append(Commitment(epoch, addr, value, revealed))
-        mixes = [Mix(codec.read_u64(k[1:]), v) for k, v in s.iterate(_ACC, prefix_end(_ACC))]
+        entries = s.iterate(_ACC, prefix_end(_ACC))
+        mixes = [Mix(codec.read_u64(k[len(_ACC) :]), v) for k, v in entries]
         return BeaconState(self.seed_epoch(ctx), commitments, mixes)
 
     def restore_state(self, ctx: Context, seed: bytes | None, state: BeaconState) -> None:
