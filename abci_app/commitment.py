@@ -43,19 +43,21 @@ def _len32(data: bytes) -> bytes:
 
 def write_set_digest(writes: Mapping[bytes, Write]) -> bytes:
     """sha256 over the write-set in key order: ``len‖key‖(0x01‖len‖value | 0x00)`` per key."""
-    h = hashlib.sha256(WRITE_SET_DOMAIN)
-    h.update(u64(len(writes)))
+    parts: list[bytes] = [WRITE_SET_DOMAIN, u64(len(writes))]
+    append = parts.append
     for key in sorted(writes):
         value = writes[key]
-        h.update(_len32(key))
-        h.update(key)
+        append(_len32(key))
+        append(key)
         if value is None:
-            h.update(_TOMBSTONE)
+            append(_TOMBSTONE)
         else:
-            h.update(_SET)
-            h.update(_len32(value))
-            h.update(value)
-    return h.digest()
+            append(_SET)
+            append(_len32(value))
+            append(value)
+    # One update over the joined stream (the same bytes as one update per part, a fraction of
+    # the calls: this runs over every write of every block).
+    return hashlib.sha256(b"".join(parts)).digest()
 
 
 def chained_hash(previous: bytes, height: int, writes: Mapping[bytes, Write]) -> bytes:

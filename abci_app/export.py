@@ -4,12 +4,25 @@ The export is every module's ``export_genesis`` over the last committed state, p
 chain params, so that a new chain started from it (InitChain with ``app_state`` at
 ``initial_height``) holds the same module state. Only the last committed height is kept on disk
 (retain_height 0), so that is the only height that can be exported.
+
+Validators: the new chain's genesis.json must list ``validators`` (CometBFT's genesis form), which
+are producers' validator set at the export, i.e. the set once every update the app returned has
+applied (updates returned at H take effect at H + 2). That is also ``app_state.producers.founders``,
+which InitChain checks genesis.json against (abci_app/por.py). So a committee decided at the export
+height, or a removal in its last two blocks, is in force from ``initial_height`` on, one or two
+blocks earlier than on the old chain; and the new chain's first block carries no commit info (no
+last commit at the initial height), so the extensions signed at the export height are not applied
+(at the last reveal-phase height, that loses the reveals not applied yet: see docs/architecture.md).
 """
 
 from __future__ import annotations
 
+import base64
+import copy
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +32,7 @@ from abci_app.wiring import Wiring, default_wiring
 from genesis.app_state import export_app_state
 from modules.core.context import BlockInfo, Context
 from modules.core.store import ReadOnlyStore
+from modules.producers.types import Validator
 
 
 class ExportError(Exception):
@@ -33,6 +47,7 @@ class Export:
     block_time_ns: int
     consensus_params: dict[str, Any]  # as the app stored them at InitChain
     app_state: dict[str, Any]
+    validators: list[dict[str, Any]] = field(default_factory=list)  # genesis.json's form
 
     def to_json(self) -> dict[str, Any]:
         """The export document: the new chain starts at ``initial_height`` with ``app_state``."""
@@ -43,8 +58,51 @@ class Export:
             "block_time_ns": self.block_time_ns,
             "initial_height": self.height + 1,
             "consensus_params": self.consensus_params,
+            "validators": self.validators,
             "app_state": self.app_state,
         }
+
+
+def genesis_validator(v: Validator) -> dict[str, Any]:
+    """A validator as CometBFT's genesis.json lists it (power is a decimal string there)."""
+    return {
+        "address": v.validator_address.hex().upper(),
+        "pub_key": {"type": "tendermint/PubKeyEd25519", "value": base64.b64encode(v.pub_key).decode()},
+        "power": str(v.power),
+        "name": "",
+    }
+
+
+def rfc3339_ns(time_ns: int) -> str:
+    """CometBFT's genesis_time form: UTC with nanoseconds (``2026-01-02T03:04:05.000000006Z``)."""
+    seconds, nanos = divmod(time_ns, 1_000_000_000)
+    stamp = datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{stamp}.{nanos:09d}Z"
+
+
+def restart_genesis(genesis: Mapping[str, Any], exported: Mapping[str, Any]) -> dict[str, Any]:
+    """A CometBFT genesis.json for the chain restarted from ``exported`` (:meth:`Export.to_json`):
+    ``genesis`` (the old chain's, or one made by ``cometbft init``) with the export's app_state,
+    validators, initial_height, block size limits, and a genesis time one second after the exported
+    block's. Vote extensions are turned on at the initial height (PoR's InitChain requires it)."""
+    if genesis.get("chain_id") != exported["chain_id"]:
+        raise ExportError(
+            f"chain_id: the genesis has {genesis.get('chain_id')!r}, the export {exported['chain_id']!r}"
+        )
+    doc = copy.deepcopy(dict(genesis))
+    initial_height = int(exported["initial_height"])
+    doc["initial_height"] = str(initial_height)
+    doc["genesis_time"] = rfc3339_ns(int(exported["block_time_ns"]) + 1_000_000_000)
+    doc["validators"] = copy.deepcopy(exported["validators"])
+    doc["app_state"] = copy.deepcopy(exported["app_state"])
+    doc["app_hash"] = ""
+    params = doc.setdefault("consensus_params", {})
+    block = params.setdefault("block", {})
+    for ours, theirs in (("block_max_bytes", "max_bytes"), ("block_max_gas", "max_gas")):
+        if exported["consensus_params"].get(ours, 0) != 0:  # 0: InitChain had none (keep genesis')
+            block[theirs] = str(exported["consensus_params"][ours])
+    params.setdefault("abci", {})["vote_extensions_enable_height"] = str(initial_height)
+    return doc
 
 
 def export_db(db: StateDB, wiring: Wiring) -> Export:
@@ -59,7 +117,16 @@ def export_db(db: StateDB, wiring: Wiring) -> Export:
         root=app_store, block=BlockInfo(height=last.height, time_ns=last.block_time_ns, chain_id=chain_id)
     )
     app_state = export_app_state(wiring.modules, ctx, chain_id)
-    return Export(chain_id, last.height, last.app_hash, last.block_time_ns, consensus, app_state)
+    validators = [] if wiring.por is None else wiring.por.producers.validator_set(ctx)
+    return Export(
+        chain_id,
+        last.height,
+        last.app_hash,
+        last.block_time_ns,
+        consensus,
+        app_state,
+        [genesis_validator(v) for v in validators],
+    )
 
 
 def export_data_dir(data_dir: Path, height: str = "latest", wiring: Wiring | None = None) -> Export:

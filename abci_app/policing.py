@@ -22,10 +22,9 @@ Otherwise FOR. Cost: O(view + block) with set look-ups; at most ``MAX_ANTE_CHECK
 from __future__ import annotations
 
 import bisect
-import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, ItemsView, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from abci_app.execution import DecodedTx, data_size
 from modules.blocks.types import VERDICT_AGAINST, VERDICT_FOR
@@ -47,8 +46,9 @@ def max_data_bytes(block_max_bytes: int, validators: int) -> int:
     return limit - _BLOCK_OVERHEAD - validators * _COMMIT_SIG_BYTES
 
 
-@dataclass(frozen=True)
-class SeenTx:
+class SeenTx(NamedTuple):
+    """One per accepted tx (a NamedTuple: immutable, and ~3x cheaper to build than a frozen dataclass)."""
+
     seq: int  # this node's arrival order
     height: int  # the last committed height when this node first accepted it
     size: int  # data_size of the raw tx
@@ -58,17 +58,18 @@ class SeenTx:
 class MempoolView:
     def __init__(self, capacity: int = DEFAULT_VIEW_CAPACITY) -> None:
         self._capacity = capacity
-        self._entries: OrderedDict[bytes, SeenTx] = OrderedDict()  # arrival order
+        # raw tx -> entry, in arrival order (keyed by the bytes, as the verified-tx cache is)
+        self._entries: OrderedDict[bytes, SeenTx] = OrderedDict()
         self._seq = 0
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, tx_hash: bytes) -> SeenTx | None:
-        return self._entries.get(tx_hash)
+    def get(self, raw: bytes) -> SeenTx | None:
+        return self._entries.get(raw)
 
     def entries(self) -> ItemsView[bytes, SeenTx]:
-        """(tx hash, entry) in arrival order (a live view: do not change the view meanwhile)."""
+        """(raw tx, entry) in arrival order (a live view: do not change the view meanwhile)."""
         return self._entries.items()
 
     def after_check(self, raw: bytes, tx: DecodedTx | None, recheck: bool, ok: bool, height: int) -> None:
@@ -77,20 +78,19 @@ class MempoolView:
         if not self._capacity:
             return
         if ok and not recheck and tx is not None:
-            key = hashlib.sha256(raw).digest()
-            if key not in self._entries:
+            if raw not in self._entries:
                 self._seq += 1
-                self._entries[key] = SeenTx(self._seq, height, data_size(raw), tx)
+                self._entries[raw] = SeenTx(self._seq, height, data_size(raw), tx)
                 if len(self._entries) > self._capacity:
                     self._entries.popitem(last=False)
         elif recheck and not ok and self._entries:
-            self._entries.pop(hashlib.sha256(raw).digest(), None)
+            self._entries.pop(raw, None)
 
     def forget_block(self, txs: Sequence[bytes]) -> None:
         """A finalized block's txs leave the view."""
         if self._entries:
             for raw in txs:
-                self._entries.pop(hashlib.sha256(raw).digest(), None)
+                self._entries.pop(raw, None)
 
 
 def judge(
@@ -112,7 +112,7 @@ def judge(
     signers: set[bytes] = set()
     used = 0
     for raw in block_txs:
-        included.add(hashlib.sha256(raw).digest())
+        included.add(raw)
         used += data_size(raw)
         signer = signer_of(raw)
         if signer is not None:

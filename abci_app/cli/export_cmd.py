@@ -1,5 +1,6 @@
-"""``bpdao export --home H [--height latest] [-o FILE]``: the committed state of a stopped node as a
-genesis for a new chain (abci_app/export.py). Always JSON: to FILE, or to stdout."""
+"""``bpdao export --home H [--height latest] [--output-document FILE] [--genesis-file GENESIS]``: the
+committed state of a stopped node as a genesis for a new chain (abci_app/export.py). Always JSON: to
+FILE, or to stdout; ``--genesis-file`` also rewrites a genesis.json to restart the chain from it."""
 
 from __future__ import annotations
 
@@ -22,12 +23,18 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--output-document", dest="out_file", default=None, help="write to this file (default: stdout)"
     )
+    parser.add_argument(
+        "--genesis-file",
+        default=None,
+        help="also rewrite this genesis.json (same chain id) to restart the chain from the export: its "
+        "app_state, validators, initial_height and genesis_time",
+    )
     parser.set_defaults(handler=run, output="text")  # errors as text on stderr
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
     # Imported here: it loads the whole app, which every other command (a process each) does without.
-    from abci_app.export import ExportError, export_data_dir
+    from abci_app.export import ExportError, export_data_dir, restart_genesis
 
     home = Home.at(args.home)
     try:
@@ -35,7 +42,16 @@ def run(args: argparse.Namespace, out: Output) -> int:
         exported = export_data_dir(data_dir, args.height)
     except (HomeError, ExportError) as err:
         raise CliError(str(err)) from None
-    text = json.dumps(exported.to_json(), indent=2, sort_keys=True) + "\n"
+    doc = exported.to_json()
+    if args.genesis_file is not None:
+        path = Path(args.genesis_file)
+        try:
+            genesis = json.loads(path.read_text())
+            path.write_text(json.dumps(restart_genesis(genesis, doc), indent=2) + "\n")
+        except (OSError, ValueError, ExportError) as err:
+            raise CliError(f"{path}: {err}") from None
+        out.note(f"{path}: the chain restarts at height {doc['initial_height']} from the export")
+    text = json.dumps(doc, indent=2, sort_keys=True) + "\n"
     if args.out_file is None:
         print(text, end="")
     else:

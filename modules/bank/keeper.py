@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from modules.bank.errors import ERR_INSUFFICIENT_FUNDS
 from modules.core.address import ADDRESS_LEN, to_bech32
 from modules.core.codec import int_bytes, read_int
-from modules.core.context import Context
+from modules.core.context import Context, Event
 from modules.core.store import KVStore, StoreKey
 
 _BALANCE = b"b/"
@@ -94,8 +94,13 @@ class BankKeeper:
         if sender != recipient:
             self._set_balance(store, sender, have - amount)
             self._set_balance(store, recipient, read_int(store.get(_BALANCE + recipient)) + amount)
-        if not ctx.is_check:
-            ctx.emit("transfer", sender=_bech32(sender), recipient=_bech32(recipient), amount=amount)
+        if not ctx.is_check:  # (built directly, not via ctx.emit: two of these per tx)
+            attributes = (
+                ("sender", _bech32(sender)),
+                ("recipient", _bech32(recipient)),
+                ("amount", str(amount)),
+            )
+            ctx.events.append(Event("transfer", attributes))
 
     def mint(self, ctx: Context, recipient: bytes, amount: int) -> None:
         """Create ``amount`` new tokens in ``recipient``'s balance (the supply grows)."""

@@ -13,6 +13,7 @@ Per-block cost is O(votes in the block); finalizing an epoch is O(committers of 
 
 from __future__ import annotations
 
+from modules.beacon.genesis import BeaconState, Commitment, Mix
 from modules.beacon.types import (
     COMMIT,
     REVEAL,
@@ -49,6 +50,34 @@ class BeaconKeeper:
     # --- genesis ----------------------------------------------------------------------------------
     def init_genesis(self, ctx: Context, seed: bytes | None) -> None:
         self._s(ctx).set(_SEED, seed if seed is not None else genesis_seed(ctx.block.chain_id))
+
+    def export_state(self, ctx: Context) -> BeaconState:
+        """The seed's epoch and the open rounds' commitments, reveals and mixes (store order)."""
+        s = self._s(ctx)
+        n = len(_COMMITS)
+        commitments = []
+        for key, value in s.iterate(_COMMITS, prefix_end(_COMMITS)):
+            epoch_and_addr = key[n:]  # u64(epoch) + validator address, as under _REVEALS
+            revealed = s.get(_REVEALS + epoch_and_addr) is not None
+            epoch, addr = codec.read_u64(epoch_and_addr[:8]), epoch_and_addr[8:]
+            commitments.append(Commitment(epoch, addr, value, revealed))
+        entries = s.iterate(_ACC, prefix_end(_ACC))
+        mixes = [Mix(codec.read_u64(k[len(_ACC) :]), v) for k, v in entries]
+        return BeaconState(self.seed_epoch(ctx), commitments, mixes)
+
+    def restore_state(self, ctx: Context, seed: bytes | None, state: BeaconState) -> None:
+        """Genesis from an export: the store as :meth:`export_state` (and ``seed``) read it."""
+        self.init_genesis(ctx, seed)
+        s = self._s(ctx)
+        if state.seed_epoch is not None:
+            s.set(_SEED_EPOCH, codec.u64(state.seed_epoch))
+        for c in state.commitments:
+            e = codec.u64(c.epoch)
+            s.set(_COMMITS + e + c.validator_address, c.commitment)
+            if c.revealed:
+                s.set(_REVEALS + e + c.validator_address, b"")
+        for m in state.mixes:
+            s.set(_ACC + codec.u64(m.epoch), m.mix)
 
     # --- reads ------------------------------------------------------------------------------------
     def seed(self, ctx: Context) -> bytes:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from genesis import fields
+from modules.beacon import genesis
 from modules.beacon.keeper import BeaconKeeper
 from modules.core.context import Context
 from modules.core.module import Module, QueryHandler
@@ -14,12 +14,6 @@ from modules.core.query_args import int_arg
 from modules.core.store import StoreKey
 
 STORE_KEY = StoreKey("beacon")
-
-
-def _parse_seed(section: Any) -> bytes | None:
-    """Genesis ``{"seed": "<64 hex>" or ""}``; empty: derived from the chain id."""
-    section = fields.obj(section, "beacon", ("seed",))
-    return fields.hex_bytes(section["seed"], "beacon.seed", (0, 32)) or None
 
 
 def query_seed(keeper: BeaconKeeper, ctx: Context, args: Mapping[str, Any]) -> Any:
@@ -55,16 +49,20 @@ class BeaconModule(Module):
         self.keeper = BeaconKeeper(key)
 
     def default_genesis(self) -> dict[str, Any]:
-        return {"seed": ""}
+        return genesis.default_genesis()
 
     def validate_genesis(self, section: Mapping[str, Any]) -> None:
-        _parse_seed(section)
+        genesis.parse_genesis(section)
 
     def init_genesis(self, ctx: Context, section: Mapping[str, Any]) -> None:
-        self.keeper.init_genesis(ctx, _parse_seed(section))
+        g = genesis.parse_genesis(section)
+        if g.state is None:
+            self.keeper.init_genesis(ctx, g.seed)
+        else:
+            self.keeper.restore_state(ctx, g.seed, g.state)
 
     def export_genesis(self, ctx: Context) -> dict[str, Any]:
-        return {"seed": self.keeper.seed(ctx).hex()}
+        return genesis.export(self.keeper.seed(ctx), self.keeper.export_state(ctx))
 
     def queries(self) -> Mapping[str, QueryHandler]:
         return {"seed": partial(query_seed, self.keeper), "state": partial(query_state, self.keeper)}

@@ -15,6 +15,7 @@ from modules.core.store import StoreKey
 from modules.producers import errors as E
 from modules.producers.deps import Availability, Beacon
 from modules.producers.epochs import EpochSchedule, EpochSegment, Position
+from modules.producers.genesis import Candidate, Evidence, FullState, Jail, Miss
 from modules.producers.keys import pub_key_problem, validator_address, verify_possession
 from modules.producers.sampling import sample_without_replacement
 from modules.producers.state import ProducersState
@@ -95,6 +96,57 @@ class ProducersKeeper:
         members = sorted(validators, key=lambda v: v.validator_address)
         self._state.replace_validator_set(ctx, members)
         self._state.put_committee(ctx, CommitteeRecord(0, 0, b"", False, 0, tuple(members)))
+
+    def export_state(self, ctx: Context) -> FullState:
+        """Everything but params and the validator set, for a genesis export."""
+        st = self._state
+        seen, misses = self.liveness_window(ctx)
+        return FullState(
+            keys=st.all_keys(ctx),
+            schedule=st.segments(ctx),
+            committees=st.committees(ctx),
+            slashes=st.slashes.all(ctx),
+            next_slash_id=st.slashes.ids.peek(ctx),
+            liveness_removals=st.liveness.all(ctx),
+            next_liveness_id=st.liveness.ids.peek(ctx),
+            seen=seen,
+            misses=[Miss(addr, n) for addr, n in misses],
+            candidates=[Candidate(member, weight) for member, weight in st.candidates(ctx)],
+            jails=[Jail(addr, until) for addr, until in st.jails(ctx)],
+            evidence=[Evidence(addr, height) for addr, height in st.evidence(ctx)],
+            removals=st.removals(ctx),
+        )
+
+    def restore_state(
+        self, ctx: Context, params: Params, founders: Sequence[Founder], state: FullState
+    ) -> None:
+        """Genesis from an export: the store as :meth:`export_state` read it, byte for byte; the
+        founders are the validator set in force (their keys are among ``state.keys``)."""
+        st = self._state
+        st.set_params(ctx, params)
+        for key in state.keys:
+            st.put_key(ctx, key)
+        validators = [Validator(validator_address(f.pub_key), f.pub_key, f.member, f.power) for f in founders]
+        st.replace_validator_set(ctx, sorted(validators, key=lambda v: v.validator_address))
+        for segment in state.schedule:
+            st.put_segment(ctx, segment)
+        for committee in state.committees:
+            st.put_committee(ctx, committee)
+        for slash in state.slashes:
+            st.slashes.add(ctx, slash)
+        for removal in state.liveness_removals:
+            st.liveness.add(ctx, removal)
+        for log, next_id in ((st.slashes, state.next_slash_id), (st.liveness, state.next_liveness_id)):
+            if next_id != 1:  # the counter is absent until the first record
+                log.ids.set(ctx, next_id)
+        st.set_liveness(ctx, state.seen, [(m.validator_address, m.missed) for m in state.misses])
+        st.replace_candidates(ctx, [(c.member, c.weight) for c in state.candidates])
+        for jail in state.jails:
+            st.jail(ctx, jail.validator_address, jail.until_epoch)
+        for ev in state.evidence:
+            st.mark_evidence(ctx, ev.validator_address, ev.height)
+        for addr in state.removals:
+            st.mark_removal(ctx, addr)
 
     # --- consensus keys ---------------------------------------------------------------------------
     def register_key(

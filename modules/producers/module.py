@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from modules.core import codec
 from modules.core.context import Context
 from modules.core.module import Module, MsgHandler, QueryHandler
 from modules.core.store import StoreKey
@@ -36,14 +35,16 @@ class ProducersModule(Module):
 
     def init_genesis(self, ctx: Context, section: Mapping[str, Any]) -> None:
         g = genesis.parse_genesis(section)
-        self.keeper.init_genesis(ctx, g.params, g.founders)
+        if g.state is None:
+            self.keeper.init_genesis(ctx, g.params, g.founders)
+        else:
+            self.keeper.restore_state(ctx, g.params, g.founders, g.state)
 
     def export_genesis(self, ctx: Context) -> dict[str, Any]:
+        """The founders of the new chain are the validator set in force (abci_app/export.py gives
+        them as genesis.json's validators too); the rest of the state follows them."""
         founders = [Founder(v.member, v.pub_key, v.power) for v in self.keeper.validator_set(ctx)]
-        return {
-            "params": codec.to_json(self.keeper.params(ctx)),
-            "founders": [genesis.founder_to_json(f) for f in founders],
-        }
+        return genesis.export(self.keeper.params(ctx), founders, self.keeper.export_state(ctx))
 
     def msg_handlers(self) -> Mapping[type, MsgHandler]:
         return {MsgRegisterConsensusKey: partial(handlers.handle_register_consensus_key, self.keeper)}

@@ -76,6 +76,10 @@ class RecordLog(Generic[R]):
         self._by_member = name + b"_by/"
         self.ids = Sequence(key, b"next_" + name)
 
+    def all(self, ctx: Context) -> list[R]:
+        """Every record, ascending id."""
+        return [r for _, r in self._records.items(ctx)]
+
     def add(self, ctx: Context, record: R) -> None:
         self._records.set(ctx, record.id, record)
         if record.member:
@@ -169,6 +173,10 @@ class ProducersState:
         for v in validators:
             s.set(_SET + v.validator_address, codec.dumps(v))
 
+    def removals(self, ctx: Context) -> list[bytes]:
+        """Validator addresses marked for removal at this block's end (none between blocks)."""
+        return [k[len(_REMOVE) :] for k in _keys_under(self._s(ctx), _REMOVE)]
+
     def mark_removal(self, ctx: Context, validator_address: bytes) -> None:
         self._s(ctx).set(_REMOVE + validator_address, b"")
 
@@ -192,6 +200,14 @@ class ProducersState:
         key = _MISS + validator_address
         s.set(key, codec.int_bytes(codec.read_int(s.get(key)) + 1))
 
+    def set_liveness(self, ctx: Context, seen: int, misses: list[tuple[bytes, int]]) -> None:
+        """Genesis: the window as exported (0 seen and no misses write nothing, as after a reset)."""
+        s = self._s(ctx)
+        if seen:
+            s.set(_SEEN, codec.int_bytes(seen))
+        for addr, missed in misses:
+            s.set(_MISS + addr, codec.int_bytes(missed))
+
     def misses(self, ctx: Context) -> list[tuple[bytes, int]]:
         """(validator address, misses), ascending address."""
         n = len(_MISS)
@@ -211,6 +227,16 @@ class ProducersState:
     def jail(self, ctx: Context, validator_address: bytes, until_epoch: int) -> None:
         until = max(until_epoch, self.jailed_until(ctx, validator_address))
         self._s(ctx).set(_JAIL + validator_address, codec.u64(until))
+
+    def jails(self, ctx: Context) -> list[tuple[bytes, int]]:
+        """(validator address, first epoch it may be drawn for again), ascending address."""
+        n = len(_JAIL)
+        return [(k[n:], codec.read_u64(v)) for k, v in self._s(ctx).iterate(_JAIL, prefix_end(_JAIL))]
+
+    def evidence(self, ctx: Context) -> list[tuple[bytes, int]]:
+        """(validator address, offence height) of every offence handled, in key order."""
+        n = len(_EVIDENCE)
+        return [(k[n:-8], codec.read_u64(k[-8:])) for k in _keys_under(self._s(ctx), _EVIDENCE)]
 
     def mark_evidence(self, ctx: Context, validator_address: bytes, height: int) -> bool:
         """Record an offence at ``height``; False if it was recorded before."""
@@ -252,6 +278,10 @@ class ProducersState:
 
     def put_committee(self, ctx: Context, record: CommitteeRecord) -> None:
         self._committees.set(ctx, record.epoch, record)
+
+    def committees(self, ctx: Context) -> list[CommitteeRecord]:
+        """Every committee record kept, ascending epoch."""
+        return [record for _, record in self._committees.items(ctx)]
 
     def prune_committees_before(self, ctx: Context, epoch: int) -> int:
         gone = [e for e, _ in _take_while(self._committees.items(ctx), lambda r: r.epoch < epoch)]

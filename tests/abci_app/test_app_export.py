@@ -5,9 +5,9 @@ delegated stakes, allowances, work requests in flight, proposals in both stages 
 and salary owed; its committed state is exported; a new chain started from the export holds the
 same module state, byte for byte, and runs the same next blocks to the same state.
 
-producers and beacon are not exported in full yet (their sections are params, founders and seed):
-their stores are not compared. availability's stakes are (full records, their REP encumbered in
-reputation's section).
+Every module's store is compared, producers and beacon included (this chain has no validators:
+tests/abci_app/test_app_por_export.py exports a PoR chain). availability's stakes are full records,
+their REP encumbered in reputation's section.
 """
 
 from __future__ import annotations
@@ -62,6 +62,8 @@ COVERED = (
     "work",
     "blocks",
     "salary",
+    "producers",
+    "beacon",
 )
 SECTIONS = {
     "governance": {"params": {"min_fee": 20, "stage1_duration_s": 10, "stage2_duration_s": 20}},

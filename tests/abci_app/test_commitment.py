@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,24 @@ def test_write_set_digest_ignores_insertion_order() -> None:
     b: dict[bytes, Write] = {b"c": None, b"a": b"1", b"b": b"2"}
     assert list(a) != list(b)
     assert write_set_digest(a) == write_set_digest(b)
+
+
+def test_write_set_digest_is_the_documented_byte_stream() -> None:
+    """Consensus-critical: the digest is sha256 over exactly the stream the module doc specifies
+    (spelled out here byte by byte, so a faster implementation cannot change the encoding)."""
+    writes: dict[bytes, Write] = {
+        b"bank/b/\x02": b"17",
+        b"auth/a/\x01": None,
+        b"": b"",
+        b"z" * 300: b"v" * 70_000,
+    }
+    stream = b"bpdao/writeset/v1" + (4).to_bytes(8, "big")
+    for key in sorted(writes):
+        value = writes[key]
+        stream += len(key).to_bytes(4, "big") + key
+        stream += b"\x00" if value is None else b"\x01" + len(value).to_bytes(4, "big") + value
+    assert write_set_digest(writes) == hashlib.sha256(stream).digest()
+    assert write_set_digest({}) == hashlib.sha256(b"bpdao/writeset/v1" + bytes(8)).digest()
 
 
 def test_length_prefixes_keep_key_value_boundaries_apart() -> None:

@@ -13,6 +13,7 @@ from modules.core.address import to_bech32
 from modules.core.errors import GenesisError
 from modules.core.module import QueryError
 from modules.core.store import MemoryStore
+from modules.producers.genesis import STATE_KEYS
 from modules.producers.keys import SMALL_ORDER_ENCODINGS, validator_address
 from modules.producers.module import ProducersModule
 from modules.producers.types import Params
@@ -46,8 +47,13 @@ def test_default_genesis_is_valid_and_a_section_round_trips() -> None:
     producers.init_genesis(ctx, _section())
     beacon.init_genesis(ctx, beacon.default_genesis())
     exported = producers.export_genesis(ctx)
-    assert exported == _section() | {"founders": sorted(_section()["founders"], key=_addr_of)}
-    assert beacon.export_genesis(ctx) == {"seed": genesis_seed(CHAIN_ID).hex()}
+    # params and founders as given (founders in validator address order), then the state keys
+    assert {k: exported[k] for k in ("params", "founders")} == _section() | {
+        "founders": sorted(_section()["founders"], key=_addr_of)
+    }
+    assert set(exported) == {"params", "founders", *STATE_KEYS}
+    seed = genesis_seed(CHAIN_ID).hex()
+    assert beacon.export_genesis(ctx) == {"seed": seed, "seed_epoch": None, "commitments": [], "mixes": []}
     producers.validate_genesis(exported)
 
 
