@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -222,12 +223,47 @@ def stop_process(proc: subprocess.Popen[bytes], grace: float = 15.0) -> int:
     return proc.returncode
 
 
-def free_loopback_ports(count: int) -> list[int]:
-    """Ports free on 127.0.0.1 right now (all bound at once, so they are distinct)."""
-    sockets = [socket.socket() for _ in range(count)]
+LOWEST_FREE_PORT = 10_000  # ports drawn for tests and scripts start here
+_EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+
+
+def ephemeral_port_range() -> tuple[int, int]:
+    """The ports the kernel gives the local end of outgoing connections (Linux's default if unknown)."""
     try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
+        low, high = (int(n) for n in _EPHEMERAL_RANGE.read_text().split())
+    except (OSError, ValueError):
+        return 32_768, 60_999
+    return low, high
+
+
+def port_pool(span: int = 1) -> range:
+    """Where free ports are drawn from: below the ephemeral range, else above it. Never in it: any
+    outgoing connection (an RPC poll, a peer, a client) may take such a port for its local end
+    between the draw and the node binding it."""
+    low, high = ephemeral_port_range()
+    if low - span > LOWEST_FREE_PORT:
+        return range(LOWEST_FREE_PORT, low - span + 1)
+    return range(max(high + 1, LOWEST_FREE_PORT), 65_536 - span + 1)
+
+
+def free_loopback_ports(count: int) -> list[int]:
+    """``count`` ports free on 127.0.0.1 right now, drawn at random from :func:`port_pool` (all
+    bound at once, so they are distinct)."""
+    pool = port_pool()
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(100 * count):
+            if len(sockets) == count:
+                break
+            sock = socket.socket()
+            try:
+                sock.bind(("127.0.0.1", pool[secrets.randbelow(len(pool))]))
+            except OSError:  # in use (or drawn already): draw again
+                sock.close()
+                continue
+            sockets.append(sock)
+        if len(sockets) < count:
+            raise OSError(f"found no {count} free ports on 127.0.0.1 in {pool}")
         return [sock.getsockname()[1] for sock in sockets]
     finally:
         for sock in sockets:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import secrets
 import shutil
 import socket
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from abci_app.node import (
     NodeSettings,
     cometbft_init,
     configure_cometbft,
-    free_loopback_ports,
+    port_pool,
     set_toml_value,
 )
 from abci_app.testnet.genesis import Founder, genesis_document, read_consensus_pub_key
@@ -66,13 +67,17 @@ def busy_ports(ports: list[int]) -> list[int]:
 
 
 def free_base_port(nodes: int) -> int:
-    """A base port whose ports for ``nodes`` nodes are all free right now (for tests and scripts)."""
-    for candidate in free_loopback_ports(16):
-        base = candidate - candidate % PORTS_PER_NODE
-        ports = list(range(base, base + PORTS_PER_NODE * nodes))
-        if ports[-1] <= 65535 and not busy_ports(ports):
+    """A base port whose ports for ``nodes`` nodes are all free right now (for tests and scripts),
+    drawn at random outside the kernel's ephemeral range (see :func:`abci_app.node.port_pool`)."""
+    span = PORTS_PER_NODE * nodes
+    pool = port_pool(span)
+    for _ in range(64):
+        base = pool[secrets.randbelow(len(pool))]
+        base -= base % PORTS_PER_NODE
+        ports = list(range(base, base + span))
+        if base >= pool.start and not busy_ports(ports):
             return base
-    raise TestnetError(f"found no free range of {PORTS_PER_NODE * nodes} ports on {LOOPBACK}")
+    raise TestnetError(f"found no free range of {span} ports on {LOOPBACK}")
 
 
 def persistent_peers(net: Testnet, node: NodeLayout, ids: dict[str, str]) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -21,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from abci_app.node import free_loopback_ports
 from abci_app.tooling import cometbft_binary
 
 RPC_TIMEOUT = 15.0
@@ -31,11 +31,9 @@ class RpcError(RuntimeError):
 
 
 def free_port() -> int:
-    """A loopback TCP port that was free a moment ago (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    """A loopback TCP port that was free a moment ago (outside the ephemeral range: see port_pool)."""
+    (port,) = free_loopback_ports(1)
+    return port
 
 
 def edit_toml(path: Path, settings: dict[str, str]) -> None:
@@ -80,7 +78,8 @@ class CometNode:
             capture_output=True,
             timeout=RPC_TIMEOUT,
         )
-        node = cls(home, rpc_port=free_port(), p2p_port=free_port())
+        rpc_port, p2p_port = free_loopback_ports(2)  # distinct
+        node = cls(home, rpc_port=rpc_port, p2p_port=p2p_port)
         edit_toml(
             home / "config" / "config.toml",
             {

@@ -19,6 +19,7 @@ from cometbft_node import RPC_TIMEOUT, CometNode, edit_toml, free_port
 from por_app import PorApp
 from test_abci_wire import ServerThread
 
+from abci_app.node import free_loopback_ports
 from abci_app.tooling import cometbft_binary
 from modules.core.context import BlockInfo, Context
 from modules.producers.epochs import decided_epoch, first_height, position
@@ -68,7 +69,10 @@ def _testnet(root: Path, count: int) -> list[CometNode]:
         capture_output=True,
         timeout=RPC_TIMEOUT,
     )
-    nodes = [CometNode(root / f"node{i}", rpc_port=free_port(), p2p_port=free_port()) for i in range(count)]
+    ports = free_loopback_ports(2 * count)  # distinct
+    nodes = [
+        CometNode(root / f"node{i}", rpc_port=ports[2 * i], p2p_port=ports[2 * i + 1]) for i in range(count)
+    ]
     ids = [
         subprocess.run(
             [cometbft, "show-node-id", "--home", str(n.home)], check=True, capture_output=True, text=True
