@@ -243,19 +243,22 @@ class Application:
         return resp
 
     def prepare_proposal(self, req: abci.RequestPrepareProposal) -> abci.ResponsePrepareProposal:
-        """PoR's commit-info tx first (abci_app/por.py); then the mempool's order, dropping txs
+        """PoR's commit-info tx first (abci_app/por.py); then the mempool's txs, dropping those
         that would not authenticate or pay their way against the block-start state; stay within
         max_tx_bytes.
 
-        Fast path: when the mempool's txs are exactly the first txs CheckTx accepted since the
-        last Commit, in the same order (the usual case: CometBFT reaps its mempool front to back,
-        and it holds just what CheckTx and recheck accepted, in the order they answered), each of
-        them already passed ante, and its messages too, against the block-start state plus the
-        txs before it: the state it meets in this block (what the ante reads, nonce, balance and
-        auth params, does not depend on the block's time). They are kept without running
-        anything again, up to the first one that does not fit (every later tx may depend on it).
-        Which txs a proposer includes is its own choice (ProcessProposal does not re-run ante),
-        so this changes no consensus rule; and a tx whose messages fail in the block still pays.
+        Fast path: when every tx the mempool offers is one CheckTx (or recheck) accepted since the
+        last Commit (the usual case: CometBFT's mempool holds just what they accepted), the block
+        takes them in the order CheckTx accepted them, from the first on, up to the first accepted
+        tx that is not offered or does not fit (every later tx may depend on it). Each then
+        already passed ante, and its messages too, against the block-start state plus the txs
+        before it: the state it meets in this block (what the ante reads, nonce, balance and auth
+        params, does not depend on the block's time). Nothing runs again. CheckTx's order, not the
+        mempool's: CometBFT adds a tx to its list when it handles the answer, and answers to
+        concurrent RPC calls are handled out of order (measured: about half of the blocks under
+        64 connections), which would force the slow path. Which txs a proposer includes, and in
+        what order, is its own choice (ProcessProposal does not re-run ante), so this changes no
+        consensus rule; and a tx whose messages fail in the block still pays.
         """
         block = self._block_info(req.height, req.time, req.proposer_address)
         budget = req.max_tx_bytes
@@ -269,10 +272,11 @@ class Application:
                 kept.append(commit_info)
                 used += data_size(commit_info)
         txs = list(req.txs)
-        if txs == self._accepted[: len(txs)]:
-            for raw in txs:
+        offered = set(txs)
+        if offered.issubset(self._accepted):
+            for raw in self._accepted:
                 size = data_size(raw)
-                if used + size > budget:
+                if raw not in offered or used + size > budget:
                     break
                 kept.append(raw)
                 used += size

@@ -24,7 +24,7 @@ from __future__ import annotations
 import bisect
 from collections import OrderedDict
 from collections.abc import Callable, ItemsView, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from abci_app.execution import DecodedTx, data_size
 from modules.blocks.types import VERDICT_AGAINST, VERDICT_FOR
@@ -46,8 +46,9 @@ def max_data_bytes(block_max_bytes: int, validators: int) -> int:
     return limit - _BLOCK_OVERHEAD - validators * _COMMIT_SIG_BYTES
 
 
-@dataclass(frozen=True)
-class SeenTx:
+class SeenTx(NamedTuple):
+    """One per accepted tx (a NamedTuple: immutable, and ~3x cheaper to build than a frozen dataclass)."""
+
     seq: int  # this node's arrival order
     height: int  # the last committed height when this node first accepted it
     size: int  # data_size of the raw tx
