@@ -114,22 +114,35 @@ def restart_genesis(genesis: Mapping[str, Any], exported: Mapping[str, Any]) -> 
     return doc
 
 
+def last_reveal_epoch(por: PorKeepers, ctx: Context) -> int | None:
+    """The epoch whose last reveal-phase height ``ctx``'s height is (the producers' schedule at that
+    height decides), else None."""
+    height = ctx.block.height
+    here = por.producers.position(ctx, height)
+    if here.phase != REVEAL or por.producers.position(ctx, height + 1).phase == REVEAL:
+        return None
+    return here.epoch
+
+
 def lost_reveals(por: PorKeepers, ctx: Context) -> str | None:
     """What a restart from the state at ``ctx``'s height would cost honest members, or None.
 
     The restarted chain's first block has no last commit, so the vote extensions signed at the
     export height are never applied. Members repeat their reveal at every reveal-phase height, so
-    only the last one matters: its reveals would have been applied in the decision block itself.
-    (A commitment lost at the last commit-phase height costs nothing: a member the beacon has no
-    commitment of is not a withholder, it only adds nothing to the seed.)"""
-    height = ctx.block.height
-    here = por.producers.position(ctx, height)
-    if here.phase != REVEAL or por.producers.position(ctx, height + 1).phase == REVEAL:
+    only the last one matters, and only for a committed member whose reveal is not applied yet: its
+    reveal would have been applied in the decision block itself. (A commitment lost at the last
+    commit-phase height costs nothing: a member the beacon has no commitment of is not a withholder,
+    it only adds nothing to the seed.)"""
+    epoch = last_reveal_epoch(por, ctx)
+    if epoch is None:
         return None
-    committed = por.beacon.committers(ctx, here.epoch)
-    pending = [a for a in committed if not por.beacon.has_revealed(ctx, here.epoch, a)]
+    committed = por.beacon.committers(ctx, epoch)
+    pending = [a for a in committed if not por.beacon.has_revealed(ctx, epoch, a)]
+    if not pending:
+        return None
+    height = ctx.block.height
     return (
-        f"height {height} is the last reveal-phase height of epoch {here.epoch}: the reveals signed "
+        f"height {height} is the last reveal-phase height of epoch {epoch}: the reveals signed "
         f"at it reach the app only in block {height + 1}, which a chain restarted from this export "
         f"never has, so at that decision every member whose reveal is not applied yet (now "
         f"{len(pending)} of the {len(committed)} committed) would be slashed as a non-revealer"

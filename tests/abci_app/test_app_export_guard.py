@@ -1,4 +1,5 @@
-"""`bpdao export` refuses the last reveal-phase height of an epoch (abci_app/export.py, lost_reveals).
+"""`bpdao export` refuses the last reveal-phase height of an epoch while a committed member's reveal is
+not applied yet (abci_app/export.py, lost_reveals).
 
 A chain restarted from an export never applies the vote extensions signed at the export height (its
 first block has no last commit). At the last reveal-phase height ``D_e - 1`` those carry reveals
@@ -21,7 +22,7 @@ from por_network import CHAIN, NODE_SEEDS, VALS, PorNetwork, start
 
 from abci_app.app import Application
 from abci_app.cli.main import main
-from abci_app.export import Export, ExportRefused, export_data_dir, lost_reveals
+from abci_app.export import Export, ExportRefused, export_data_dir, last_reveal_epoch
 from abci_app.node import AppConfig, Home
 from abci_app.pb.tendermint.abci import types_pb2 as abci
 from abci_app.wiring import PorKeepers, default_wiring
@@ -45,15 +46,23 @@ def _run_to(data_dir: Path, epoch_length: int, height: int, absent: dict[int, se
     return net
 
 
-@pytest.mark.parametrize(("epoch_length", "last_reveal_heights"), [(8, [6, 14]), (6, [4, 10])])
-def test_the_export_refuses_exactly_the_last_reveal_phase_heights(
-    tmp_path: Path, epoch_length: int, last_reveal_heights: list[int]
+@pytest.mark.parametrize(
+    ("epoch_length", "absent", "refused_heights"),
+    [
+        (8, {}, []),  # everyone revealed at the first reveal height (4, 12): nothing to lose at 6 or 14
+        (8, {13: {V3}}, [14]),  # V3's reveal signed at 13 missed block 14: only its reveal at 14 is left
+        (6, {}, [4, 10]),  # one reveal-phase height: every member's reveal is pending there
+    ],
+)
+def test_the_export_refuses_exactly_the_last_reveal_heights_with_a_pending_reveal(
+    tmp_path: Path, epoch_length: int, absent: dict[int, set[bytes]], refused_heights: list[int]
 ) -> None:
     data_dir = tmp_path / "chain"
     net = PorNetwork([start(data_dir, epoch_length)], epoch_length)
     refused: list[int] = []
     documents: dict[int, Export] = {}
     while net.height <= 2 * epoch_length:  # two epochs and the first block of the third
+        net.absent = absent.get(net.height + 1, set())
         net.block()
         net.apps[0].close()
         try:
@@ -64,7 +73,7 @@ def test_the_export_refuses_exactly_the_last_reveal_phase_heights(
             assert "Run the node one more block, then export again" in str(err)
         net.apps = [_reopen(data_dir)]
     net.apps[0].close()
-    assert refused == last_reveal_heights
+    assert refused == refused_heights
     assert all(doc.height == h and doc.warnings == () for h, doc in documents.items())
 
 
@@ -204,5 +213,5 @@ def test_the_guard_follows_a_voted_change_of_epoch_length() -> None:
     change = ctx_at(w.store, 21)
     w.producers.set_params(change, replace(w.producers.params(change), epoch_length=6))
     por = PorKeepers(w.producers, w.beacon)
-    flagged = [h for h in range(1, 33) if lost_reveals(por, ctx_at(w.store, h)) is not None]
+    flagged = [h for h in range(1, 33) if last_reveal_epoch(por, ctx_at(w.store, h)) is not None]
     assert flagged == [8, 18, 24, 30]
