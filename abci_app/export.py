@@ -11,8 +11,9 @@ applied (updates returned at H take effect at H + 2). That is also ``app_state.p
 which InitChain checks genesis.json against (abci_app/por.py). So a committee decided at the export
 height, or a removal in its last two blocks, is in force from ``initial_height`` on, one or two
 blocks earlier than on the old chain; and the new chain's first block carries no commit info (no
-last commit at the initial height), so the extensions signed at the export height are not applied
-(at the last reveal-phase height, that loses the reveals not applied yet: see docs/architecture.md).
+last commit at the initial height), so the extensions signed at the export height are not applied.
+At the last reveal-phase height of an epoch that would slash every member whose reveal is not applied
+yet as a non-revealer, so the export refuses that height unless forced (:func:`lost_reveals`).
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from typing import Any
 
 from abci_app.app import APP_STORE
 from abci_app.db import StateDB
-from abci_app.wiring import Wiring, default_wiring
+from abci_app.wiring import PorKeepers, Wiring, default_wiring
 from genesis.app_state import export_app_state
+from modules.beacon.types import REVEAL
 from modules.core.context import BlockInfo, Context
 from modules.core.store import ReadOnlyStore
 from modules.producers.types import Validator
@@ -37,6 +39,11 @@ from modules.producers.types import Validator
 
 class ExportError(Exception):
     """The state cannot be exported (no chain there, a height that is not kept, a locked database)."""
+
+
+class ExportRefused(ExportError):
+    """The export would make the restarted chain slash honest members (:func:`lost_reveals`); it
+    can be forced, for disaster recovery."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,8 @@ class Export:
     consensus_params: dict[str, Any]  # as the app stored them at InitChain
     app_state: dict[str, Any]
     validators: list[dict[str, Any]] = field(default_factory=list)  # genesis.json's form
+    # what a forced export loses (:func:`lost_reveals`); for the operator, not in the document
+    warnings: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The export document: the new chain starts at ``initial_height`` with ``app_state``."""
@@ -105,8 +114,46 @@ def restart_genesis(genesis: Mapping[str, Any], exported: Mapping[str, Any]) -> 
     return doc
 
 
-def export_db(db: StateDB, wiring: Wiring) -> Export:
-    """Every module's genesis section over ``db``'s committed state."""
+def last_reveal_epoch(por: PorKeepers, ctx: Context) -> int | None:
+    """The epoch whose last reveal-phase height ``ctx``'s height is (the producers' schedule at that
+    height decides), else None."""
+    height = ctx.block.height
+    here = por.producers.position(ctx, height)
+    if here.phase != REVEAL or por.producers.position(ctx, height + 1).phase == REVEAL:
+        return None
+    return here.epoch
+
+
+def lost_reveals(por: PorKeepers, ctx: Context) -> str | None:
+    """What a restart from the state at ``ctx``'s height would cost honest members, or None.
+
+    The restarted chain's first block has no last commit, so the vote extensions signed at the
+    export height are never applied. Members repeat their reveal at every reveal-phase height, so
+    only the last one matters, and only for a committed member whose reveal is not applied yet: its
+    reveal would have been applied in the decision block itself. (A commitment lost at the last
+    commit-phase height costs nothing: a member the beacon has no commitment of is not a withholder,
+    it only adds nothing to the seed.)"""
+    epoch = last_reveal_epoch(por, ctx)
+    if epoch is None:
+        return None
+    committed = por.beacon.committers(ctx, epoch)
+    pending = [a for a in committed if not por.beacon.has_revealed(ctx, epoch, a)]
+    if not pending:
+        return None
+    height = ctx.block.height
+    return (
+        f"height {height} is the last reveal-phase height of epoch {epoch}: the reveals signed "
+        f"at it reach the app only in block {height + 1}, which a chain restarted from this export "
+        f"never has, so at that decision every member whose reveal is not applied yet (now "
+        f"{len(pending)} of the {len(committed)} committed) would be slashed as a non-revealer"
+    )
+
+
+def export_db(db: StateDB, wiring: Wiring, *, force: bool = False) -> Export:
+    """Every module's genesis section over ``db``'s committed state.
+
+    Refuses (:class:`ExportRefused`) a height at which the restarted chain would slash honest
+    members (:func:`lost_reveals`) unless ``force``; the forced export carries that as a warning."""
     last = db.last_commit
     if last.height == 0:
         raise ExportError("no committed block: nothing to export")
@@ -116,6 +163,9 @@ def export_db(db: StateDB, wiring: Wiring) -> Export:
     ctx = Context(
         root=app_store, block=BlockInfo(height=last.height, time_ns=last.block_time_ns, chain_id=chain_id)
     )
+    hazard = None if wiring.por is None else lost_reveals(wiring.por, ctx)
+    if hazard is not None and not force:
+        raise ExportRefused(f"{hazard}. Run the node one more block, then export again")
     app_state = export_app_state(wiring.modules, ctx, chain_id)
     validators = [] if wiring.por is None else wiring.por.producers.validator_set(ctx)
     return Export(
@@ -126,13 +176,17 @@ def export_db(db: StateDB, wiring: Wiring) -> Export:
         consensus,
         app_state,
         [genesis_validator(v) for v in validators],
+        () if hazard is None else (hazard,),
     )
 
 
-def export_data_dir(data_dir: Path, height: str = "latest", wiring: Wiring | None = None) -> Export:
+def export_data_dir(
+    data_dir: Path, height: str = "latest", wiring: Wiring | None = None, *, force: bool = False
+) -> Export:
     """Export the state in ``data_dir`` (the app must be stopped: RocksDB allows one process).
 
-    ``height``: ``latest`` or the last committed height as a number (the only one kept)."""
+    ``height``: ``latest`` or the last committed height as a number (the only one kept).
+    ``force``: export even a height :func:`export_db` refuses."""
     if not (data_dir / "CURRENT").is_file():
         raise ExportError(f"{data_dir}: no state database here")
     try:
@@ -145,6 +199,6 @@ def export_data_dir(data_dir: Path, height: str = "latest", wiring: Wiring | Non
         last = db.last_commit.height
         if height != "latest" and height != str(last):
             raise ExportError(f"height {height}: only the last committed height ({last}) is kept")
-        return export_db(db, wiring if wiring is not None else default_wiring())
+        return export_db(db, wiring if wiring is not None else default_wiring(), force=force)
     finally:
         db.close()

@@ -1,6 +1,7 @@
-"""``bpdao export --home H [--height latest] [--output-document FILE] [--genesis-file GENESIS]``: the
-committed state of a stopped node as a genesis for a new chain (abci_app/export.py). Always JSON: to
-FILE, or to stdout; ``--genesis-file`` also rewrites a genesis.json to restart the chain from it."""
+"""``bpdao export --home H [--height latest] [--output-document FILE] [--genesis-file GENESIS] [--force]``:
+the committed state of a stopped node as a genesis for a new chain (abci_app/export.py). Always JSON:
+to FILE, or to stdout; ``--genesis-file`` also rewrites a genesis.json to restart the chain from it.
+A height the restarted chain would slash honest members from is refused unless ``--force``."""
 
 from __future__ import annotations
 
@@ -29,19 +30,29 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="also rewrite this genesis.json (same chain id) to restart the chain from the export: its "
         "app_state, validators, initial_height and genesis_time",
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="export even the last reveal-phase height of an epoch, whose reveals the restarted chain "
+        "loses (its members would be slashed as non-revealers): for disaster recovery only",
+    )
     parser.set_defaults(handler=run, output="text")  # errors as text on stderr
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
     # Imported here: it loads the whole app, which every other command (a process each) does without.
-    from abci_app.export import ExportError, export_data_dir, restart_genesis
+    from abci_app.export import ExportError, ExportRefused, export_data_dir, restart_genesis
 
     home = Home.at(args.home)
     try:
         data_dir = home.data_dir(home.load_config())
-        exported = export_data_dir(data_dir, args.height)
+        exported = export_data_dir(data_dir, args.height, force=args.force)
+    except ExportRefused as err:
+        raise CliError(f"{err} (--force exports anyway, for disaster recovery)") from None
     except (HomeError, ExportError) as err:
         raise CliError(str(err)) from None
+    for warning in exported.warnings:
+        out.note(f"warning: {warning}")
     doc = exported.to_json()
     if args.genesis_file is not None:
         path = Path(args.genesis_file)

@@ -45,13 +45,13 @@ def time_at(height: int) -> Timestamp:
     return Timestamp(seconds=T0 + height)
 
 
-def genesis_app_state() -> dict[str, Any]:
+def genesis_app_state(epoch_length: int = EPOCH) -> dict[str, Any]:
     """Founders are genesis.json's validators (each bound to its own key's account) with stakes."""
     wiring = default_wiring()
     overrides = {
         "chain_id": CHAIN,
         "reputation": {"balances": [{"address": to_bech32(v), "amount": 1_000} for v in VALS]},
-        "producers": {"params": PRODUCERS},
+        "producers": {"params": {**PRODUCERS, "epoch_length": epoch_length}},
     }
     state = build_app_state(wiring.modules, overrides)
     for addr, stake in zip(VALS, STAKES, strict=True):
@@ -66,14 +66,14 @@ def genesis_validators() -> list[abci.ValidatorUpdate]:
     ]
 
 
-def start(data_dir: Path) -> Application:
+def start(data_dir: Path, epoch_length: int = EPOCH) -> Application:
     app = Application(data_dir, default_wiring(), beacon_seed=NODE_SEEDS[VALS[0]])
     app.init_chain(
         abci.RequestInitChain(
             chain_id=CHAIN,
             time=time_at(0),
             initial_height=1,
-            app_state_bytes=json.dumps(genesis_app_state()).encode(),
+            app_state_bytes=json.dumps(genesis_app_state(epoch_length)).encode(),
             validators=genesis_validators(),
         )
     )
@@ -84,8 +84,9 @@ class PorNetwork:
     """Plays CometBFT: the first app proposes, every app processes, finalizes and commits the same
     block and must return the same validator updates and tx results."""
 
-    def __init__(self, apps: Sequence[Application]) -> None:
+    def __init__(self, apps: Sequence[Application], epoch_length: int = EPOCH) -> None:
         self.apps = list(apps)
+        self.epoch_length = epoch_length  # as the apps' genesis has it (no voted change)
         self.height = 0
         founders = {v: 1 for v in VALS}
         self.valsets: dict[int, dict[bytes, int]] = {1: founders, 2: dict(founders)}
@@ -143,7 +144,7 @@ class PorNetwork:
 
     def _votes(self, height: int) -> abci.ExtendedCommitInfo:
         """The extended commit of ``height`` by its validator set (CometBFT's order: power, address)."""
-        pos = position(EPOCH, height)
+        pos = position(self.epoch_length, height)
         votes = []
         for addr, power in sorted(self.valsets[height].items(), key=lambda kv: (-kv[1], kv[0])):
             validator = abci.Validator(address=addr, power=power)

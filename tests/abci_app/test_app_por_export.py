@@ -7,7 +7,9 @@ non-reveal) exactly as the old chain does.
 
 Both chains are fed the same blocks, including the old chain's last commit in the first block after
 the export (a real restart has none at its initial height: abci_app/export.py), so that any
-difference in state would show.
+difference in state would show. The export height is the last reveal-phase height of epoch 3, which
+`bpdao export` refuses unless forced (a real restart loses the reveals signed there); these tests
+force it because they do apply those reveals (tests/abci_app/test_app_export_guard.py tests the guard).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from modules.core.errors import GenesisError
 from modules.core.store import MemoryStore, prefix_end
 
 V0, V1, V2, V3 = VALS
-EXPORT_HEIGHT = 3 * EPOCH + 6  # epoch 3, offset 5: reveal phase, after the candidate snapshot
+EXPORT_HEIGHT = 3 * EPOCH + 6  # epoch 3, offset 5: the last reveal-phase height, after the snapshot
 MODULES = tuple(m.name for m in default_wiring().modules)
 
 
@@ -108,7 +110,7 @@ def _init_from(export: Export, data_dir: Path, validators: list[abci.ValidatorUp
 
 def test_the_history_left_every_kind_of_por_state(source: tuple[Path, PorNetwork]) -> None:
     data_dir, net = source
-    exported = export_data_dir(data_dir)
+    exported = export_data_dir(data_dir, force=True)
     producers, beacon = exported.app_state["producers"], exported.app_state["beacon"]
     assert [(s["kind"], s["validator_address"]) for s in producers["slashes"]] == [
         ("non_reveal", V3.hex()),
@@ -138,7 +140,7 @@ def test_the_history_left_every_kind_of_por_state(source: tuple[Path, PorNetwork
 
 def test_the_export_restores_producers_and_beacon_byte_for_byte(source: tuple[Path, PorNetwork]) -> None:
     data_dir, _ = source
-    exported = export_data_dir(data_dir)
+    exported = export_data_dir(data_dir, force=True)
     wiring = default_wiring()
     root = MemoryStore()
     ctx = Context(
@@ -158,7 +160,7 @@ def test_the_export_restores_producers_and_beacon_byte_for_byte(source: tuple[Pa
 def test_init_chain_takes_the_export_s_validators_and_refuses_others(
     source: tuple[Path, PorNetwork], tmp_path: Path
 ) -> None:
-    exported = export_data_dir(source[0])
+    exported = export_data_dir(source[0], force=True)
     with pytest.raises(GenesisError, match=r"differ from producers\.founders"):
         _init_from(exported, tmp_path / "wrong", genesis_validators())  # the old genesis' set
     _init_from(exported, tmp_path / "right", _validator_updates(exported)).close()
@@ -169,7 +171,7 @@ def test_the_imported_chain_runs_the_next_epoch_to_the_same_state(
     source: tuple[Path, PorNetwork], tmp_path: Path
 ) -> None:
     data_dir, net = source
-    exported = export_data_dir(data_dir)
+    exported = export_data_dir(data_dir, force=True)
     imported_dir = tmp_path / "imported"
     net.apps = [
         Application(data_dir, default_wiring(), beacon_seed=NODE_SEEDS[V0]),
@@ -202,7 +204,7 @@ def validator_address_of(update: abci.ValidatorUpdate) -> bytes:
 def test_the_restart_genesis_takes_the_export_s_state_validators_and_heights(
     source: tuple[Path, PorNetwork],
 ) -> None:
-    doc = export_data_dir(source[0]).to_json()
+    doc = export_data_dir(source[0], force=True).to_json()
     old = {
         "genesis_time": "2023-11-14T22:13:20Z",
         "chain_id": doc["chain_id"],
