@@ -41,6 +41,18 @@ T0 = 1_700_000_000
 PRODUCERS = {"epoch_length": EPOCH, "committee_size": 4, "rep_per_power": 100}
 
 
+def apply_updates(valset: dict[bytes, int], updates: Sequence[abci.ValidatorUpdate]) -> dict[bytes, int]:
+    """CometBFT's set after ``updates`` (power 0 removes): the set two heights after they were returned."""
+    nxt = dict(valset)
+    for u in updates:
+        addr = validator_address(u.pub_key.ed25519)
+        if u.power == 0:
+            nxt.pop(addr)
+        else:
+            nxt[addr] = u.power
+    return nxt
+
+
 def time_at(height: int) -> Timestamp:
     return Timestamp(seconds=T0 + height)
 
@@ -130,14 +142,7 @@ class PorNetwork:
         for other in results[1:]:
             assert list(other.validator_updates) == list(first.validator_updates), h
             assert [r.code for r in other.tx_results] == [r.code for r in first.tx_results], h
-        nxt = dict(self.valsets[h + 1])
-        for u in first.validator_updates:
-            addr = validator_address(u.pub_key.ed25519)
-            if u.power == 0:
-                nxt.pop(addr)
-            else:
-                nxt[addr] = u.power
-        self.valsets[h + 2] = nxt
+        self.valsets[h + 2] = apply_updates(self.valsets[h + 1], first.validator_updates)
         self.last = self._votes(h)
         self.height = h
         return first

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from app_fakes import CHAIN_ID, FakeAuth, FakeBank, FakeCodec, Send, addr_of, encode_tx, keys, timestamp
 from nacl.signing import SigningKey
+from por_network import apply_updates
 
 from abci_app.app import Application
 from abci_app.pb.tendermint.abci import types_pb2 as abci
@@ -141,14 +142,7 @@ class Driver:
         )
         res = self.app.finalize_block(req)
         self.app.commit(abci.RequestCommit())
-        nxt = dict(self.valsets[height + 1])
-        for u in res.validator_updates:
-            addr = validator_address(u.pub_key.ed25519)
-            if u.power == 0:
-                nxt.pop(addr)
-            else:
-                nxt[addr] = u.power
-        self.valsets[height + 2] = nxt
+        self.valsets[height + 2] = apply_updates(self.valsets[height + 1], res.validator_updates)
         self.results[height] = res
         return res
 
