@@ -22,6 +22,7 @@ from modules.auth.types import MAX_TX_BYTES_CEILING, Account, AuthParams
 from modules.core import codec
 from modules.core.address import address_from_pubkey
 from modules.core.context import Context
+from modules.core.errors import TxError
 from modules.core.store import KVStore, StoreKey
 
 _ACCOUNT = b"a/"
@@ -154,8 +155,8 @@ class AuthKeeper:
                 raise ERR_MEMO_TOO_LONG(f"{memo_bytes} bytes > max {params.max_memo_bytes}")
         if fee < params.min_fee:
             raise ERR_FEE_TOO_LOW(f"{fee} < min {params.min_fee}")
-        balance = self._bank.balance(ctx, signer)
-        if balance < fee:
-            raise ERR_CANNOT_PAY_FEE(f"fee {fee}, balance {balance}")
-        self._bank.send(ctx, signer, self._fee_collector, fee)
+        try:
+            self._bank.send(ctx, signer, self._fee_collector, fee)  # checks the balance before it writes
+        except TxError:  # send's only TxError: the signer holds less than the fee
+            raise ERR_CANNOT_PAY_FEE(f"fee {fee}, balance {self._bank.balance(ctx, signer)}") from None
         store.set(key, _account_value(pub_key, nonce + 1))
