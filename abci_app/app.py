@@ -393,15 +393,16 @@ class Application:
         por = self._por
         if por is not None:
             por.begin_block(hooks_ctx, req)  # liveness, misbehaviour, the beacon's input
-        self._mempool_view.forget_block(req.txs)
+        txs = list(req.txs)  # once: each read of the field makes new bytes objects
+        self._mempool_view.forget_block(txs)
         response = abci.ResponseFinalizeBlock()
         add_result = response.tx_results.add  # results built in place: no copy per tx
+        injected = por is not None and bool(txs) and is_injection(txs[0])
         # Signatures this node has not checked yet (no ProcessProposal: replay, block sync), in
         # parallel.
-        user_txs = req.txs[1:] if por is not None and req.txs and is_injection(req.txs[0]) else req.txs
-        self._runner.authenticate_many(user_txs, self._chain_id)
-        for i, raw in enumerate(req.txs):
-            if i == 0 and por is not None and is_injection(raw):
+        self._runner.authenticate_many(txs[1:] if injected else txs, self._chain_id)
+        for i, raw in enumerate(txs):
+            if i == 0 and injected:
                 add_result(code=0)  # the commit-info tx: PoR input, not a user tx
             else:
                 self._deliver_tx(store, block, raw, add_result())
@@ -476,19 +477,20 @@ class Application:
     def check_tx(self, req: abci.RequestCheckTx) -> abci.ResponseCheckTx:
         """New and recheck alike: authenticate (cached), then ante and messages on the check
         state. A stale nonce fails ante, which is how recheck evicts txs a block made invalid."""
+        raw = req.tx  # (each read of a bytes field makes a new object, hashed anew by every look-up)
         tx = None
         if not self._chain_id:
             result = TxResult.failed(ERR_NOT_INITIALISED())
         else:
             try:
-                tx = self._runner.authenticate(req.tx, self._chain_id)
+                tx = self._runner.authenticate(raw, self._chain_id)
             except TxError as err:
                 result = TxResult.failed(err)
             else:
                 result = self._runner.run(self._check, self._check_block, tx, Mode.CHECK)
-        self._mempool_view.after_check(req.tx, tx, req.type == abci.RECHECK, result.code == 0, self._height)
+        self._mempool_view.after_check(raw, tx, req.type == abci.RECHECK, result.code == 0, self._height)
         if result.code == 0:
-            self._accepted.append(req.tx)  # for PrepareProposal's fast path
+            self._accepted.append(raw)  # for PrepareProposal's fast path
             return abci.ResponseCheckTx()
         return abci.ResponseCheckTx(code=result.code, codespace=result.codespace, log=result.log)
 
