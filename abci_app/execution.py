@@ -25,6 +25,7 @@ ERR_NOT_INITIALISED = ErrorCode(APP_CODESPACE, 1, "chain not initialised")
 ERR_NO_APP_MEMPOOL = ErrorCode(APP_CODESPACE, 2, "app-side mempool not supported (use mempool.type = flood)")
 
 DEFAULT_VERIFIED_CACHE_SIZE = 65_536
+DEFAULT_VERIFIED_CACHE_BYTES = 64 * 1024 * 1024  # of raw txs (250-byte txs: the entry count binds)
 
 
 class DecodedTx(Protocol):
@@ -78,27 +79,41 @@ class VerifiedTxCache:
     A hit stands for "decodes to this and the signature is valid", a pure function of the
     bytes, so using it never changes a result, only saves the work. Keyed by the bytes
     themselves, not a digest: a dict compares them exactly, and Python hashes a bytes object
-    once (SipHash) where a sha256 per look-up cost ~1.5 µs three times per tx. Bounded: the
-    oldest entry goes first.
+    once (SipHash) where a sha256 per look-up cost ~1.5 µs three times per tx. Bounded in
+    entries and in key bytes (anyone can fill it with validly signed txs that then fail ante;
+    each entry holds about twice its key: the raw tx and the decoded body): the oldest go first.
     """
 
-    def __init__(self, capacity: int = DEFAULT_VERIFIED_CACHE_SIZE) -> None:
+    def __init__(
+        self, capacity: int = DEFAULT_VERIFIED_CACHE_SIZE, max_bytes: int = DEFAULT_VERIFIED_CACHE_BYTES
+    ) -> None:
         self._capacity = capacity
+        self._max_bytes = max_bytes
+        self._bytes = 0  # total length of the keys
         self._entries: OrderedDict[bytes, DecodedTx] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._entries)
 
+    @property
+    def key_bytes(self) -> int:
+        return self._bytes
+
     def get(self, key: bytes) -> DecodedTx | None:
         return self._entries.get(key)
 
     def put(self, key: bytes, tx: DecodedTx) -> None:
-        self._entries[key] = tx
-        if len(self._entries) > self._capacity:
-            self._entries.popitem(last=False)
+        entries = self._entries
+        if key not in entries:
+            self._bytes += len(key)
+        entries[key] = tx
+        while len(entries) > self._capacity or self._bytes > self._max_bytes:
+            oldest, _ = entries.popitem(last=False)
+            self._bytes -= len(oldest)
 
     def pop(self, key: bytes) -> None:
-        self._entries.pop(key, None)
+        if self._entries.pop(key, None) is not None:
+            self._bytes -= len(key)
 
 
 class Mode(Enum):
