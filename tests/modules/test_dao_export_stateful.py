@@ -16,19 +16,12 @@ from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import invariant
-from test_dao_stateful import DaoMachine
+from test_dao_stateful import DaoMachine, wire_dao_modules
 
-from modules.availability.module import AvailabilityModule
-from modules.bank.module import BankModule
 from modules.core.codec import dumps
 from modules.core.context import BlockInfo, Context
 from modules.core.module import Module
 from modules.core.store import MemoryStore, prefix_end
-from modules.forum.module import ForumModule
-from modules.reputation.module import ReputationModule
-from modules.salary.module import SalaryModule
-from modules.validation_pool.module import ValidationPoolModule
-from modules.work.module import WorkModule
 
 EXAMPLES = int(os.environ.get("DAO_EXPORT_EXAMPLES", "25"))
 STEPS = int(os.environ.get("DAO_EXPORT_STEPS", "60"))
@@ -37,34 +30,8 @@ COVERED = ("bank", "reputation", "forum", "availability", "validation_pool", "wo
 
 
 def fresh_modules() -> list[Module]:
-    """The DAO's modules wired as test_dao_stateful.Dao (and the app) wire them, in genesis order."""
-    bank = BankModule()
-    reputation = ReputationModule()
-    salary = SalaryModule(
-        account=bank.keeper.register_module_account("salary"),
-        fee_collector=bank.keeper.register_module_account("fee_collector"),
-        bank=bank.keeper,
-        reputation=reputation.keeper,
-    )
-    reputation.keeper.add_balance_hook(salary.keeper)
-    forum = ForumModule(reputation.keeper)
-    availability = AvailabilityModule(reputation.keeper)
-    pools = ValidationPoolModule(
-        escrow=bank.keeper.register_module_account("validation_pool"),
-        bank=bank.keeper,
-        reputation=reputation.keeper,
-        forum=forum.keeper,
-        salary=salary.keeper,
-    )
-    work = WorkModule(
-        bank=bank.keeper,
-        forum=forum.keeper,
-        availability=availability.keeper,
-        pools=pools.keeper,
-        escrow=bank.keeper.register_module_account("work"),
-    )
-    pools.keeper.register_result_hook("work", work)
-    return [bank, reputation, forum, availability, pools, work, salary]
+    """The DAO's modules as test_dao_stateful.Dao (and the app) wire them, in genesis order."""
+    return wire_dao_modules().in_genesis_order()
 
 
 def export(modules: list[Module], ctx: Context) -> dict[str, Any]:

@@ -42,10 +42,12 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from modules.availability.module import AvailabilityModule
 from modules.availability.types import BLOCK_PRODUCTION, MsgReclaimAvailability, MsgStakeAvailability
 from modules.availability.types import Params as AvailabilityParams
-from modules.bank.keeper import BankKeeper, module_address
+from modules.bank.keeper import module_address
+from modules.bank.module import BankModule
 from modules.core.context import BlockInfo, Context, Event
 from modules.core.errors import TxError
-from modules.core.store import CacheStore, MemoryStore, StoreKey
+from modules.core.module import Module
+from modules.core.store import CacheStore, MemoryStore
 from modules.forum.module import ForumModule
 from modules.forum.types import Author, Citation, MsgPost
 from modules.reputation.module import ReputationModule
@@ -80,6 +82,52 @@ WORK_ESCROW = module_address("work")
 Op = list[Any]  # ["name", args...]: JSON-able so that a subprocess can replay it
 
 
+@dataclass
+class DaoModules:
+    """The DAO's modules wired as the app wires them (abci_app/wiring.py), without governance and PoR."""
+
+    bank: BankModule
+    reputation: ReputationModule
+    forum: ForumModule
+    availability: AvailabilityModule
+    pools: ValidationPoolModule
+    work: WorkModule
+    salary: SalaryModule
+
+    def in_genesis_order(self) -> list[Module]:
+        return [self.bank, self.reputation, self.forum, self.availability, self.pools, self.work, self.salary]
+
+
+def wire_dao_modules() -> DaoModules:
+    bank = BankModule()
+    reputation = ReputationModule()
+    salary = SalaryModule(
+        account=bank.keeper.register_module_account("salary"),
+        fee_collector=FEE_COLLECTOR,
+        bank=bank.keeper,
+        reputation=reputation.keeper,
+    )
+    reputation.keeper.add_balance_hook(salary.keeper)
+    forum = ForumModule(reputation.keeper)
+    availability = AvailabilityModule(reputation.keeper)
+    pools = ValidationPoolModule(
+        escrow=bank.keeper.register_module_account("validation_pool"),
+        bank=bank.keeper,
+        reputation=reputation.keeper,
+        forum=forum.keeper,
+        salary=salary.keeper,
+    )
+    work = WorkModule(
+        bank=bank.keeper,
+        forum=forum.keeper,
+        availability=availability.keeper,
+        pools=pools.keeper,
+        escrow=bank.keeper.register_module_account("work"),
+    )
+    pools.keeper.register_result_hook("work", work)
+    return DaoModules(bank, reputation, forum, availability, pools, work, salary)
+
+
 class Dao:
     """The DAO modules wired as the app wires them, driven one operation at a time."""
 
@@ -87,35 +135,17 @@ class Dao:
         self.committed = MemoryStore()
         self.time_s = GENESIS_TIME_S
         self.height = 1
-        self.bank = BankKeeper(StoreKey("bank"))
-        self.reputation = ReputationModule()
+        wired = wire_dao_modules()
+        self.bank = wired.bank.keeper
+        self.reputation = wired.reputation
         self.rep = self.reputation.keeper
-        self.forum = ForumModule(self.rep)
-        self.availability = AvailabilityModule(self.rep)
-        self.salary_module = SalaryModule(
-            account=self.bank.register_module_account("salary"),
-            fee_collector=FEE_COLLECTOR,
-            bank=self.bank,
-            reputation=self.rep,
-        )
+        self.forum = wired.forum
+        self.availability = wired.availability
+        self.salary_module = wired.salary
         self.salary = self.salary_module.keeper
-        self.rep.add_balance_hook(self.salary)
-        self.pool_module = ValidationPoolModule(
-            escrow=self.bank.register_module_account("validation_pool"),
-            bank=self.bank,
-            reputation=self.rep,
-            forum=self.forum.keeper,
-            salary=self.salary,
-        )
+        self.pool_module = wired.pools
         self.pools = self.pool_module.keeper
-        self.work = WorkModule(
-            bank=self.bank,
-            forum=self.forum.keeper,
-            availability=self.availability.keeper,
-            pools=self.pools,
-            escrow=self.bank.register_module_account("work"),
-        )
-        self.pools.register_result_hook("work", self.work)
+        self.work = wired.work
         self.modules = [
             self.reputation,
             self.forum,
