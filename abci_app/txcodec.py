@@ -24,7 +24,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from google.protobuf.message import DecodeError
-from nacl.signing import SigningKey, VerifyKey
+from nacl.bindings import crypto_sign_open
+from nacl.signing import SigningKey
 
 from abci_app.codec import REGISTRY, CodecError
 from abci_app.pb.bpdao.v1 import tx_pb2
@@ -155,12 +156,14 @@ def verify_signature(tx: DecodedTx) -> bool:
     """ed25519 over ``SIGN_DOMAIN + body`` with libsodium (PyNaCl). Never raises.
 
     libsodium rejects small-order public keys and R, and non-canonical S (S >= L), which
-    OpenSSL-based ``cryptography`` accepts: consensus code must use this one.
+    OpenSSL-based ``cryptography`` accepts: consensus code must use this one. Called through
+    the binding itself (what ``VerifyKey.verify`` calls, with the same checks) to spare a key
+    object and a copy per tx: ~3.5 µs of a ~65 µs check.
     """
     if len(tx.signature) != SIGNATURE_LEN or len(tx.pub_key) != PUB_KEY_LEN:
         return False
     try:
-        VerifyKey(tx.pub_key).verify(SIGN_DOMAIN + tx.body, tx.signature)
+        crypto_sign_open(tx.signature + SIGN_DOMAIN + tx.body, tx.pub_key)
     except Exception:  # BadSignatureError, or anything libsodium refuses
         return False
     return True
