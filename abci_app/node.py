@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import IO, Any
 
+from abci_app.events import EventIndexing
 from abci_app.tooling import cometbft_binary
 
 DEFAULT_HOME = Path("~/.bpdao")
@@ -46,6 +47,8 @@ class AppConfig:
     node_rpc: str = DEFAULT_RPC
     data_dir: str = "data"
     keyring_backend: str = "file"
+    # which event attributes the node's tx indexer makes searchable (abci_app/events.py)
+    index_events: str = "identities"
 
     def to_toml(self) -> str:
         lines = ["# bpdao app settings (written by `bpdao init`)"]
@@ -61,6 +64,10 @@ class AppConfig:
             raise HomeError(f"app.toml has unknown settings: {', '.join(unknown)}")
         if "chain_id" not in raw:
             raise HomeError("app.toml has no chain_id")
+        indexing = str(raw.get("index_events", "identities"))
+        choices = [mode.value for mode in EventIndexing]
+        if indexing not in choices:
+            raise HomeError(f"app.toml: index_events must be one of {', '.join(choices)}, got {indexing!r}")
         return cls(**{k: str(v) for k, v in raw.items()})
 
 

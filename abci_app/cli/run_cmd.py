@@ -42,6 +42,7 @@ def add_start_arguments(parser: argparse.ArgumentParser) -> None:
 def _build_app(home: Home, config: AppConfig) -> tuple[Any, list[str]]:
     """The Application on the home's data dir, and the modules that answer ``/<module>/params``."""
     from abci_app.app import Application
+    from abci_app.events import EventIndexing
     from abci_app.wiring import default_wiring
     from modules.beacon.secret import load_or_create_node_seed
 
@@ -49,7 +50,13 @@ def _build_app(home: Home, config: AppConfig) -> tuple[Any, list[str]]:
     with_params = [m.name for m in wiring.modules if "params" in m.queries()]
     # Node-local, next to app.toml (not in the data dir: wiping state must not change the secrets)
     beacon_seed = load_or_create_node_seed(home.app_config_path.parent / "beacon_seed")
-    return Application(home.data_dir(config), wiring, beacon_seed=beacon_seed), with_params
+    app = Application(
+        home.data_dir(config),
+        wiring,
+        beacon_seed=beacon_seed,
+        event_indexing=EventIndexing(config.index_events),
+    )
+    return app, with_params
 
 
 def _setup_logging() -> None:

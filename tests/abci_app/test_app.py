@@ -148,6 +148,9 @@ def test_transfers_move_funds_charge_fees_and_conserve_supply(app: Application) 
     assert total(app, addr_of(ALICE), addr_of(BOB), addr_of(CAROL)) == 2 * FUNDS
     transfer = [e for e in res.tx_results[0].events if e.type == "transfer"]
     assert {(a.key, a.value) for a in transfer[-1].attributes} >= {("amount", "100")}
+    # the node indexes who, not how much (the default event_indexing: abci_app/events.py)
+    flags = {a.key: a.index for a in transfer[-1].attributes}
+    assert flags == {"sender": True, "recipient": True, "amount": False}
 
 
 def test_one_result_per_tx_with_deterministic_codes(app: Application) -> None:

@@ -19,11 +19,12 @@ from typing import Any
 
 import pytest
 
-from abci_app.cometbft_rpc import CometRpc, NodeRpcError, NodeUnreachable
+from abci_app.cometbft_rpc import CometRpc, NodeRpcError, NodeUnreachable, tx_hash
 from abci_app.keyring import Keyring
 from abci_app.node import Home, free_loopback_ports
 from abci_app.rpc.client import BpdaoClient, BpdaoError
 from abci_app.tooling import REPO_ROOT, cometbft_binary
+from modules.core.address import to_bech32
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
@@ -175,6 +176,16 @@ def test_start_transfer_commits_and_malformed_tx_changes_nothing(devnet: Devnet)
     assert bob.balance == 250
     cli_view = devnet.cli("query", "account", "bob")
     assert cli_view["balance"] == 250
+
+    # The node's tx indexer finds the transfer by its recipient; amounts are not indexed
+    # (app.toml index_events = "identities", abci_app/events.py).
+    def search(query: str) -> list[str]:
+        found = devnet.rpc.call("tx_search", {"query": query})
+        return [entry["hash"] for entry in found["txs"]]
+
+    recipient = to_bech32(devnet.bob.address)
+    assert search(f"transfer.recipient='{recipient}'") == [tx_hash(tx).hex().upper()]
+    assert search("transfer.amount='250'") == []
 
     # The CLI path: keyring -> nonce/fee/chain id from the app -> sign -> broadcast -> wait.
     sent = devnet.cli("tx", "send", "--from", "bob", "alice", "40", "--wait", "--memo", "back")

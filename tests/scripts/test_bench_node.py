@@ -124,3 +124,22 @@ def test_signed_transfers_verify_are_padded_and_keep_nonces_in_sequence() -> Non
     # a chunk starting mid-file continues the same senders' sequences
     (group, raw), *_ = bench._sign_range((300, 301, senders, size, bench.CHAIN_ID))
     assert decode_tx(raw, 16384).nonce == len(nonces[group])
+
+
+def _round(app: str, tx_per_s: float) -> Any:
+    return bench.RoundResult(
+        app, {}, 10.0, int(tx_per_s * 10), tx_per_s, 10, 1.0, 100, 0, (1.0, 2.0), (0.0, 1.0), {}, 1.0, 1.0
+    )
+
+
+def test_summary_gives_each_round_ratio_and_the_issue_target_for_the_topology() -> None:
+    rounds = [
+        [_round("kvstore", 1000), _round("floor", 900), _round("bpdao", 600)],
+        [_round("kvstore", 2000), _round("floor", 1600), _round("bpdao", 1400)],
+    ]
+    one_node = bench.summary_lines(rounds, bench.target_ratio(1))
+    assert "ratio floor/kvstore: 0.85x (per round: 0.90, 0.80; no state machine: the floor)" in one_node
+    assert "ratio bpdao/kvstore: 0.65x (per round: 0.60, 0.70; target >= 0.90x)" in one_node
+    assert bench.target_ratio(4) == 0.75
+    only_bpdao = bench.summary_lines([[_round("kvstore", 1000), _round("bpdao", 500)]], 0.75)
+    assert only_bpdao[-1] == "ratio bpdao/kvstore: 0.50x (per round: 0.50; target >= 0.75x)"
