@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import sys
-from types import ModuleType
 
 from nacl.signing import SigningKey
+from script_module import load_script
 
 from abci_app.pb.tendermint.abci import types_pb2 as abci
-from abci_app.tooling import REPO_ROOT
 from abci_app.txcodec import encode_body, encode_tx, sign_tx
 from modules.bank.types import MsgSend
 
-
-def _load() -> ModuleType:
-    path = REPO_ROOT / "scripts" / "bench_floor_app.py"
-    spec = importlib.util.spec_from_file_location("bench_floor_app", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_floor_app"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-floor = _load()
+floor = load_script("bench_floor_app")
 SEED = bytes(range(32))
 
 

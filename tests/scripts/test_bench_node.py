@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import defaultdict
-from types import ModuleType
 from typing import Any
 
 import pytest
+from script_module import load_script
 
 from abci_app.tooling import REPO_ROOT
 from abci_app.txcodec import decode_tx, verify_signature
 from modules.bank.types import MsgSend
 
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_node", REPO_ROOT / "scripts" / "bench_node.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_node"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load()
+bench = load_script("bench_node")
 
 CONFIG = """proxy_app = "tcp://127.0.0.1:26658"
 [rpc]

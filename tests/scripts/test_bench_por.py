@@ -3,26 +3,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
+
+from script_module import load_script
 
 from abci_app.pb.tendermint.abci import types_pb2 as abci
-from abci_app.tooling import REPO_ROOT
 
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_por", REPO_ROOT / "scripts" / "bench_por.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_por"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load()
+bench = load_script("bench_por")
 
 
 def _query(app: object, path: str) -> object:
