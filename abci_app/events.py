@@ -9,8 +9,9 @@ An attribute's ``index`` flag only tells this node's CometBFT tx indexer to make
   ``recipient``, ``id``, ``pool_id``, …; :data:`IDENTITY_KEYS`), what explorers and wallets search
   by; amounts, hashes, times and reasons are kept in the results but not indexed;
 - ``all``: every attribute (each costs the node an index write per tx: with signed transfers on
-  one node, indexing all six attributes of a transfer's two events against none cost the node
-  ~40-100 µs of CPU per tx in paired runs, 10-25 % of its own per-tx cost; docs/benchmarks.md);
+  one node, indexing all six attributes of a transfer's two events of the time, against none, cost
+  the node ~40-100 µs of CPU per tx in paired runs, 10-25 % of its own per-tx cost;
+  docs/benchmarks.md);
 - ``none``: nothing beyond what CometBFT always indexes (``tx.hash``, ``tx.height``).
 """
 

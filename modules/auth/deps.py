@@ -9,6 +9,6 @@ from modules.core.context import Context
 
 class BankKeeper(Protocol):
     def balance(self, ctx: Context, addr: bytes) -> int: ...
-    def send(self, ctx: Context, sender: bytes, recipient: bytes, amount: int) -> None:
-        """Move ``amount``; a TxError (and no write) iff ``sender`` holds less."""
+    def collect_fee(self, ctx: Context, payer: bytes, collector: bytes, amount: int) -> None:
+        """Move the fee ``amount``; a TxError (and no write) iff ``payer`` holds less."""
         ...

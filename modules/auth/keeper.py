@@ -156,7 +156,7 @@ class AuthKeeper:
         if fee < params.min_fee:
             raise ERR_FEE_TOO_LOW(f"{fee} < min {params.min_fee}")
         try:
-            self._bank.send(ctx, signer, self._fee_collector, fee)  # checks the balance before it writes
-        except TxError:  # send's only TxError: the signer holds less than the fee
+            self._bank.collect_fee(ctx, signer, self._fee_collector, fee)  # checks before it writes
+        except TxError:  # its only TxError: the signer holds less than the fee
             raise ERR_CANNOT_PAY_FEE(f"fee {fee}, balance {self._bank.balance(ctx, signer)}") from None
         store.set(key, _account_value(pub_key, nonce + 1))

@@ -86,6 +86,24 @@ class BankKeeper:
 
     def send(self, ctx: Context, sender: bytes, recipient: bytes, amount: int) -> None:
         """Move ``amount`` from ``sender`` to ``recipient``; bank insufficient-funds TxError if short."""
+        self._move(ctx, sender, recipient, amount)
+        if not ctx.is_check:  # (built directly, not via ctx.emit: one or more of these per tx)
+            attributes = (
+                ("sender", _bech32(sender)),
+                ("recipient", _bech32(recipient)),
+                ("amount", str(amount)),
+            )
+            ctx.events.append(Event("transfer", attributes))
+
+    def collect_fee(self, ctx: Context, payer: bytes, collector: bytes, amount: int) -> None:
+        """A tx's fee, from its signer to the fee collector: a ``send`` whose event is ``fee``
+        {payer, amount}, not a ``transfer`` (every tx pays one; the collector is always the same
+        account, and ``fee.payer`` finds every tx an account signed)."""
+        self._move(ctx, payer, collector, amount)
+        if not ctx.is_check:
+            ctx.events.append(Event("fee", (("payer", _bech32(payer)), ("amount", str(amount)))))
+
+    def _move(self, ctx: Context, sender: bytes, recipient: bytes, amount: int) -> None:
         _check_amount(amount)
         store = self._store(ctx)
         have = read_int(store.get(_BALANCE + sender))
@@ -94,13 +112,6 @@ class BankKeeper:
         if sender != recipient:
             self._set_balance(store, sender, have - amount)
             self._set_balance(store, recipient, read_int(store.get(_BALANCE + recipient)) + amount)
-        if not ctx.is_check:  # (built directly, not via ctx.emit: two of these per tx)
-            attributes = (
-                ("sender", _bech32(sender)),
-                ("recipient", _bech32(recipient)),
-                ("amount", str(amount)),
-            )
-            ctx.events.append(Event("transfer", attributes))
 
     def mint(self, ctx: Context, recipient: bytes, amount: int) -> None:
         """Create ``amount`` new tokens in ``recipient``'s balance (the supply grows)."""

@@ -87,7 +87,13 @@ def test_transfer_block_end_to_end(app: Application) -> None:
     assert processed.status == abci.ResponseProcessProposal.ACCEPT
     res = app.finalize_block(block(1, list(proposal.txs)))
     assert [r.code for r in res.tx_results] == [0, 0, 0]
-    assert any(e.type for e in res.tx_results[0].events)
+    # the fee is its own event (payer = the signer), then the transfer; the node indexes who, not how much
+    events = [(e.type, [(a.key, a.value, a.index) for a in e.attributes]) for e in res.tx_results[0].events]
+    alice, carol = to_bech32(ALICE), to_bech32(CAROL)
+    assert events == [
+        ("fee", [("payer", alice, True), ("amount", str(FEE), False)]),
+        ("transfer", [("sender", alice, True), ("recipient", carol, True), ("amount", "100", False)]),
+    ]
     app.commit(abci.RequestCommit())
 
     assert balance(app, ALICE) == FUNDS - 107 - 2 * FEE

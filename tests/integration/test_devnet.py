@@ -185,6 +185,7 @@ def test_start_transfer_commits_and_malformed_tx_changes_nothing(devnet: Devnet)
 
     recipient = to_bech32(devnet.bob.address)
     assert search(f"transfer.recipient='{recipient}'") == [tx_hash(tx).hex().upper()]
+    assert search(f"fee.payer='{to_bech32(devnet.alice.address)}'") == [tx_hash(tx).hex().upper()]
     assert search("transfer.amount='250'") == []
 
     # The CLI path: keyring -> nonce/fee/chain id from the app -> sign -> broadcast -> wait.

@@ -101,6 +101,22 @@ def test_events_in_blocks_not_in_check_tx() -> None:
     assert check_ctx.events == []
 
 
+def test_collect_fee_moves_like_send_but_says_fee() -> None:
+    keeper, ctx, _ = _setup({A: 5})
+    keeper.collect_fee(ctx, A, C, 2)
+    assert _state(keeper, ctx) == ({A: 3, C: 2}, 5)
+    (event,) = ctx.events
+    assert event.type == "fee" and dict(event.attributes)["amount"] == "2"
+    assert set(dict(event.attributes)) == {"payer", "amount"}  # the collector is always the same
+    with pytest.raises(TxError) as err:
+        keeper.collect_fee(ctx, A, C, 4)
+    assert err.value.code == ERR_INSUFFICIENT_FUNDS.code
+    assert _state(keeper, ctx) == ({A: 3, C: 2}, 5) and len(ctx.events) == 1
+    keeper, check_ctx, _ = _setup({A: 5}, is_check=True)
+    keeper.collect_fee(check_ctx, A, C, 2)
+    assert check_ctx.events == [] and _state(keeper, check_ctx) == ({A: 3, C: 2}, 5)
+
+
 def test_module_address_and_registration() -> None:
     assert module_address("fee_collector") == hashlib.sha256(b"module/fee_collector").digest()[:20]
     assert module_address("a") != module_address("b")
