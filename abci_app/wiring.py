@@ -86,11 +86,25 @@ def wire(
     )
 
 
-def default_wiring() -> Wiring:
-    """The production modules, in hook order, with auth's ante check and tx size limit."""
-    bank = BankModule()
-    fee_collector = module_address(FEE_COLLECTOR)
-    auth = AuthModule(bank.keeper, fee_collector=fee_collector)
+@dataclass(frozen=True)
+class DaoModules:
+    """The DAO's modules (REP, forum, availability, pools, work, salary) over a bank, wired to one
+    another; the production wiring adds auth, governance and Proof of Reputation around them."""
+
+    bank: BankModule
+    reputation: ReputationModule
+    forum: ForumModule
+    availability: AvailabilityModule
+    pools: ValidationPoolModule
+    work: WorkModule
+    salary: SalaryModule
+
+    def in_genesis_order(self) -> list[Module]:
+        return [self.bank, self.reputation, self.forum, self.availability, self.pools, self.work, self.salary]
+
+
+def wire_dao(bank: BankModule, fee_collector: bytes) -> DaoModules:
+    """The DAO's modules on ``bank``; salary sweeps ``fee_collector`` into members' salaries."""
     reputation = ReputationModule()
     salary = SalaryModule(
         account=bank.keeper.register_module_account("salary"),
@@ -116,6 +130,16 @@ def default_wiring() -> Wiring:
         escrow=bank.keeper.register_module_account("work"),
     )
     pools.keeper.register_result_hook(work.name, work)
+    return DaoModules(bank, reputation, forum, availability, pools, work, salary)
+
+
+def default_wiring() -> Wiring:
+    """The production modules, in hook order, with auth's ante check and tx size limit."""
+    bank = BankModule()
+    fee_collector = module_address(FEE_COLLECTOR)
+    auth = AuthModule(bank.keeper, fee_collector=fee_collector)
+    dao = wire_dao(bank, fee_collector)
+    forum, availability, pools = dao.forum, dao.availability, dao.pools
     governance = GovernanceModule(
         bank=bank.keeper,
         forum=forum.keeper,
@@ -123,7 +147,7 @@ def default_wiring() -> Wiring:
         account=bank.keeper.register_module_account("governance"),
     )
     pools.keeper.register_result_hook(governance.name, governance)  # its staged pools report back
-    for governed in (auth, forum, availability, pools, work):  # (governance registers its own params)
+    for governed in (auth, forum, availability, pools, dao.work):  # (governance registers its own params)
         governance.registry.register(governed.name, governed.keeper)
 
     def ante(ctx: Context, tx: DecodedTx) -> None:
@@ -151,7 +175,7 @@ def default_wiring() -> Wiring:
         account=bank.keeper.register_module_account("blocks"),
         fee_collector=fee_collector,
         bank=bank.keeper,
-        reputation=reputation.keeper,
+        reputation=dao.reputation.keeper,
         forum=forum.keeper,
         pools=pools.keeper,
         availability=availability.keeper,
@@ -160,8 +184,8 @@ def default_wiring() -> Wiring:
     pools.keeper.register_result_hook(blocks.name, blocks)
     governance.registry.register(blocks.name, blocks.keeper)
     por = PorKeepers(producers=producers.keeper, beacon=beacon.keeper, blocks=blocks.keeper)
-    modules = [governance, auth, bank, reputation, forum, availability, pools, work, blocks, salary]
-    modules += [beacon, producers]
+    modules = [governance, auth, bank, dao.reputation, forum, availability, pools, dao.work, blocks]
+    modules += [dao.salary, beacon, producers]
     return wire(modules, ante=ante, max_tx_bytes=max_tx_bytes, por=por)
 
 

@@ -39,24 +39,18 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from modules.availability.module import AvailabilityModule
+from abci_app.wiring import DaoModules, wire_dao
 from modules.availability.types import BLOCK_PRODUCTION, MsgReclaimAvailability, MsgStakeAvailability
 from modules.availability.types import Params as AvailabilityParams
 from modules.bank.keeper import module_address
 from modules.bank.module import BankModule
 from modules.core.context import BlockInfo, Context, Event
 from modules.core.errors import TxError
-from modules.core.module import Module
 from modules.core.store import CacheStore, MemoryStore
-from modules.forum.module import ForumModule
 from modules.forum.types import Author, Citation, MsgPost
-from modules.reputation.module import ReputationModule
 from modules.reputation.types import MsgSetStakeAllowance
-from modules.salary.module import SalaryModule
 from modules.salary.types import SCALE, MsgClaimSalary
-from modules.validation_pool.module import ValidationPoolModule
 from modules.validation_pool.types import OPEN, SECOND_NS, MsgInitiatePool, MsgStake, Params, Pool
-from modules.work.module import WorkModule
 from modules.work.types import MsgRequestWork, MsgSubmitEvidence, MsgVerdict, Status
 from modules.work.types import Params as WorkParams
 
@@ -82,50 +76,9 @@ WORK_ESCROW = module_address("work")
 Op = list[Any]  # ["name", args...]: JSON-able so that a subprocess can replay it
 
 
-@dataclass
-class DaoModules:
-    """The DAO's modules wired as the app wires them (abci_app/wiring.py), without governance and PoR."""
-
-    bank: BankModule
-    reputation: ReputationModule
-    forum: ForumModule
-    availability: AvailabilityModule
-    pools: ValidationPoolModule
-    work: WorkModule
-    salary: SalaryModule
-
-    def in_genesis_order(self) -> list[Module]:
-        return [self.bank, self.reputation, self.forum, self.availability, self.pools, self.work, self.salary]
-
-
 def wire_dao_modules() -> DaoModules:
-    bank = BankModule()
-    reputation = ReputationModule()
-    salary = SalaryModule(
-        account=bank.keeper.register_module_account("salary"),
-        fee_collector=FEE_COLLECTOR,
-        bank=bank.keeper,
-        reputation=reputation.keeper,
-    )
-    reputation.keeper.add_balance_hook(salary.keeper)
-    forum = ForumModule(reputation.keeper)
-    availability = AvailabilityModule(reputation.keeper)
-    pools = ValidationPoolModule(
-        escrow=bank.keeper.register_module_account("validation_pool"),
-        bank=bank.keeper,
-        reputation=reputation.keeper,
-        forum=forum.keeper,
-        salary=salary.keeper,
-    )
-    work = WorkModule(
-        bank=bank.keeper,
-        forum=forum.keeper,
-        availability=availability.keeper,
-        pools=pools.keeper,
-        escrow=bank.keeper.register_module_account("work"),
-    )
-    pools.keeper.register_result_hook("work", work)
-    return DaoModules(bank, reputation, forum, availability, pools, work, salary)
+    """The DAO's modules exactly as the app wires them, without auth, governance and PoR."""
+    return wire_dao(BankModule(), FEE_COLLECTOR)
 
 
 class Dao:
