@@ -10,7 +10,10 @@ ports) in front of one app process per node, replays pre-built transactions thro
 - blocks/s, CPU cores used by app / node / load generator, CPU µs per committed tx;
 - for our app, a CPU-time sampling profile of the app process over the load window.
 
-Usage: ``python scripts/bench_node.py [--apps kvstore bpdao] [--seconds 20] [--conns 16] ...``
+``--apps kvstore floor bpdao`` adds the floor (``scripts/bench_floor_app.py``: our server, tx decode and
+one signature check per tx, no state machine) on bpdao's txs: where a signed-tx Python app stands here.
+
+Usage: ``python scripts/bench_node.py [--apps kvstore bpdao] [--seconds 20] [--conns 64] ...``
 """
 
 from __future__ import annotations
