@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
@@ -16,10 +15,10 @@ from modules.beacon.types import COMMIT, REVEAL, TAG_COMMIT, TAG_REVEAL, Extensi
 from modules.core.context import BlockInfo, Context
 from modules.core.errors import GenesisError
 from modules.core.store import MemoryStore, prefix_end
+from tests.modules.section_edits import Section, edit, swap_first_two
 
 CHAIN = "beacon-genesis"
 A, B, C = b"\x0a" * 20, b"\x0b" * 20, b"\x0c" * 20
-Section = dict[str, Any]
 
 
 def _ctx(store: MemoryStore) -> Context:
@@ -89,41 +88,25 @@ def test_a_new_chain_s_seed_is_given_or_derived() -> None:
     assert _items(store) == [(b"beacon/seed", bytes([0xAB]) * 32)]  # nothing else for a new chain
 
 
-def _set(path: str, value: Any) -> Callable[[Section], None]:
-    def change(section: Section) -> None:
-        *parents, last = path.split(".")
-        node: Any = section
-        for part in parents:
-            node = node[int(part)] if part.isdigit() else node[part]
-        node[int(last) if last.isdigit() else last] = value
-
-    return change
-
-
-def _swap_commitments(section: Section) -> None:
-    items = section["commitments"]
-    items[0], items[1] = items[1], items[0]
-
-
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         (lambda s: s.pop("mixes"), r"beacon\.mixes: missing"),
-        (_set("seed", "ab"), r"beacon\.seed: must be 0 or 32 bytes"),
-        (_set("seed_epoch", -1), r"beacon\.seed_epoch: must be >= 0"),
-        (_set("seed_epoch", 3), r"beacon\.commitments\[0\]\.epoch: 3 is finalized"),
+        (edit("seed", "ab"), r"beacon\.seed: must be 0 or 32 bytes"),
+        (edit("seed_epoch", -1), r"beacon\.seed_epoch: must be >= 0"),
+        (edit("seed_epoch", 3), r"beacon\.commitments\[0\]\.epoch: 3 is finalized"),
         (
-            _set("commitments.0.validator_address", "0a"),
+            edit("commitments.0.validator_address", "0a"),
             r"beacon\.commitments\[0\]\.validator_address: must be",
         ),
-        (_set("commitments.0.commitment", "00"), r"beacon\.commitments\[0\]\.commitment: must be 32 bytes"),
-        (_set("commitments.0.revealed", "yes"), r"beacon\.commitments\[0\]\.revealed: must be true or false"),
-        (_swap_commitments, r"beacon\.commitments\[1\]: must ascend strictly"),
-        (_set("commitments.3.revealed", True), r"beacon\.mixes: one per epoch with a revealed commitment"),
-        (_set("mixes", []), r"beacon\.mixes: one per epoch with a revealed commitment"),
-        (_set("mixes.0.mix", "00"), r"beacon\.mixes\[0\]\.mix: must be 32 bytes"),
-        (_set("mixes.0.epoch", "3"), r"beacon\.mixes\[0\]\.epoch: must be an integer"),
-        (_set("extra", 1), r"beacon\.extra: unknown field"),
+        (edit("commitments.0.commitment", "00"), r"beacon\.commitments\[0\]\.commitment: must be 32 bytes"),
+        (edit("commitments.0.revealed", "yes"), r"beacon\.commitments\[0\]\.revealed: must be true or false"),
+        (swap_first_two("commitments"), r"beacon\.commitments\[1\]: must ascend strictly"),
+        (edit("commitments.3.revealed", True), r"beacon\.mixes: one per epoch with a revealed commitment"),
+        (edit("mixes", []), r"beacon\.mixes: one per epoch with a revealed commitment"),
+        (edit("mixes.0.mix", "00"), r"beacon\.mixes\[0\]\.mix: must be 32 bytes"),
+        (edit("mixes.0.epoch", "3"), r"beacon\.mixes\[0\]\.epoch: must be an integer"),
+        (edit("extra", 1), r"beacon\.extra: unknown field"),
     ],
 )
 def test_a_broken_field_is_named(change: Callable[[Section], None], message: str) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
@@ -20,9 +19,9 @@ from modules.producers.genesis import STATE_KEYS
 from modules.producers.module import ProducersModule
 from modules.producers.types import DUPLICATE_VOTE, Misbehavior, Params
 from tests.modules.producers.por_fakes import FakeAvailability, Run, World, ctx_at, make_world
+from tests.modules.section_edits import Section, edit, swap_first_two
 
 L = 6
-Section = dict[str, Any]
 
 
 def _world() -> World:
@@ -114,27 +113,6 @@ def test_the_founders_path_is_kept_for_sections_without_state() -> None:
     assert _items(store) == _items(w.store)
 
 
-def _set(path: str, value: Any) -> Callable[[Section], None]:
-    """Set ``value`` at a dotted path with list indexes (``slashes.0.kind``)."""
-
-    def change(section: Section) -> None:
-        *parents, last = path.split(".")
-        node: Any = section
-        for part in parents:
-            node = node[int(part)] if part.isdigit() else node[part]
-        node[int(last) if last.isdigit() else last] = value
-
-    return change
-
-
-def _swap(path: str) -> Callable[[Section], None]:
-    def change(section: Section) -> None:
-        items = section[path]
-        items[0], items[1] = items[1], items[0]
-
-    return change
-
-
 def _drop(key: str) -> Callable[[Section], None]:
     return lambda section: section.pop(key)
 
@@ -147,33 +125,33 @@ def _founder_without_key(section: Section) -> None:
     ("change", "message"),
     [
         (_drop("jails"), r"producers\.jails: missing"),
-        (_set("keys.0.validator_address", "00" * 20), r"producers\.keys\[0\]\.validator_address: is not"),
-        (_set("keys.0.pub_key", "zz"), r"producers\.keys\[0\]\.pub_key: not hex"),
-        (_swap("keys"), r"producers\.keys\[1\]\.member: must ascend"),
+        (edit("keys.0.validator_address", "00" * 20), r"producers\.keys\[0\]\.validator_address: is not"),
+        (edit("keys.0.pub_key", "zz"), r"producers\.keys\[0\]\.pub_key: not hex"),
+        (swap_first_two("keys"), r"producers\.keys\[1\]\.member: must ascend"),
         (_founder_without_key, r"producers\.founders\[0\]: the member's key is not among"),
-        (_set("schedule.0.start_height", 2), r"producers\.schedule: must start with a segment at height 1"),
-        (_set("schedule.1.start_height", 14), r"producers\.schedule\[1\]: must start at an epoch boundary"),
-        (_set("schedule.1.length", 5), r"producers\.schedule\[1\]\.length: must be >= 6"),
-        (_set("schedule.1.length", 10), r"producers\.schedule\[1\]\.length: must equal params\.epoch_length"),
-        (_swap("committees"), r"producers\.committees\[1\]\.epoch: must ascend"),
-        (_set("committees.1.seed", "ab"), r"producers\.committees\[1\]\.seed: must be empty or 32"),
-        (_set("committees.1.members.0.power", 0), r"producers\.committees\[1\]\.members\[0\]\.power"),
-        (_set("committees.1.drawn", 1), r"producers\.committees\[1\]\.drawn: must be true or false"),
-        (_set("slashes.0.kind", "theft"), r"producers\.slashes\[0\]\.kind: 'theft' is not a slash kind"),
-        (_set("slashes.0.id", 9), r"producers\.slashes\[0\]\.id: 9 must be in \[1, next_slash_id\)"),
-        (_set("slashes.0.burned", -1), r"producers\.slashes\[0\]\.burned: must be >= 0"),
-        (_set("slashes.0.extra", 1), r"producers\.slashes\[0\]\.extra: unknown field"),
-        (_set("next_liveness_id", 0), r"producers\.next_liveness_id: must be >= 1"),
-        (_set("liveness_removals.0.member", "bpdao1x"), r"producers\.liveness_removals\[0\]\.member"),
-        (_set("liveness.seen", 0), r"producers\.liveness\.misses\[0\]\.missed: must be in \[1, seen\]"),
-        (_set("liveness.misses.0.validator_address", "ab"), r"producers\.liveness\.misses\[0\]\.validator_"),
-        (_set("candidates.0.weight", 1.5), r"producers\.candidates\[0\]\.weight: must be an integer"),
+        (edit("schedule.0.start_height", 2), r"producers\.schedule: must start with a segment at height 1"),
+        (edit("schedule.1.start_height", 14), r"producers\.schedule\[1\]: must start at an epoch boundary"),
+        (edit("schedule.1.length", 5), r"producers\.schedule\[1\]\.length: must be >= 6"),
+        (edit("schedule.1.length", 10), r"producers\.schedule\[1\]\.length: must equal params\.epoch_length"),
+        (swap_first_two("committees"), r"producers\.committees\[1\]\.epoch: must ascend"),
+        (edit("committees.1.seed", "ab"), r"producers\.committees\[1\]\.seed: must be empty or 32"),
+        (edit("committees.1.members.0.power", 0), r"producers\.committees\[1\]\.members\[0\]\.power"),
+        (edit("committees.1.drawn", 1), r"producers\.committees\[1\]\.drawn: must be true or false"),
+        (edit("slashes.0.kind", "theft"), r"producers\.slashes\[0\]\.kind: 'theft' is not a slash kind"),
+        (edit("slashes.0.id", 9), r"producers\.slashes\[0\]\.id: 9 must be in \[1, next_slash_id\)"),
+        (edit("slashes.0.burned", -1), r"producers\.slashes\[0\]\.burned: must be >= 0"),
+        (edit("slashes.0.extra", 1), r"producers\.slashes\[0\]\.extra: unknown field"),
+        (edit("next_liveness_id", 0), r"producers\.next_liveness_id: must be >= 1"),
+        (edit("liveness_removals.0.member", "bpdao1x"), r"producers\.liveness_removals\[0\]\.member"),
+        (edit("liveness.seen", 0), r"producers\.liveness\.misses\[0\]\.missed: must be in \[1, seen\]"),
+        (edit("liveness.misses.0.validator_address", "ab"), r"producers\.liveness\.misses\[0\]\.validator_"),
+        (edit("candidates.0.weight", 1.5), r"producers\.candidates\[0\]\.weight: must be an integer"),
         (
-            _set("jails.0.validator_address", "AB" * 20),
+            edit("jails.0.validator_address", "AB" * 20),
             r"producers\.jails\[0\]\.validator_address: must be lower",
         ),
-        (_set("evidence.0.height", "1"), r"producers\.evidence\[0\]\.height: must be an integer"),
-        (_set("removals", ["00" * 19]), r"producers\.removals\[0\]: must be 20 bytes"),
+        (edit("evidence.0.height", "1"), r"producers\.evidence\[0\]\.height: must be an integer"),
+        (edit("removals", ["00" * 19]), r"producers\.removals\[0\]: must be 20 bytes"),
     ],
 )
 def test_a_broken_field_is_named(
