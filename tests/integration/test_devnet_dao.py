@@ -1,6 +1,7 @@
 """The DAO end to end on a real one-node chain, through the CLI only (issue 5's scenario):
 founders hold REP → a client's work request → (the next beacon seed) assignment of an available expert
-→ an evidence post citing an earlier post → votes → resolution → REP (with citation flow) and salary visible and claimable.
+→ an evidence post citing an earlier post → votes → resolution → REP (with citation flow) and salary
+visible and claimable.
 
 Founders: alice (the client: tokens, no REP), bob (the expert: 1,000 REP), carol (a bench member:
 1,000 REP). Total REP before the pool: 2,000.
