@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from abci_app import txcodec
+from abci_app.assignment_seeds import BeaconAssignmentSeeds
 from abci_app.execution import AnteHandler, DecodedTx
 from modules.auth.module import AuthModule
 from modules.availability.module import AvailabilityModule
@@ -183,6 +184,8 @@ def default_wiring() -> Wiring:
     )
     pools.keeper.register_result_hook(blocks.name, blocks)
     governance.registry.register(blocks.name, blocks.keeper)
+    # work draws experts from a beacon seed nobody could see at request time (docs/spec/work.md)
+    dao.work.keeper.set_assignment_seeds(BeaconAssignmentSeeds(producers.keeper, beacon.keeper))
     por = PorKeepers(producers=producers.keeper, beacon=beacon.keeper, blocks=blocks.keeper)
     modules = [governance, auth, bank, dao.reputation, forum, availability, pools, dao.work, blocks]
     modules += [dao.salary, beacon, producers]

@@ -7,7 +7,8 @@ of the echo. The testnet lives in ``--dir`` (recreated each run) and is stopped 
 
 The scenario (every founder holds 1,000 REP; the work fee is 1,000 tokens, so 1,000 REP is minted):
 founder1 posts; founder0, the expert, stakes 500 REP of availability for ``storage``; a new key,
-``client``, funded by founder0, requests storage work and founder0 is assigned; founder0's evidence
+``client``, funded by founder0, requests storage work, which waits for the next beacon seed (nobody can
+see it when the request is made), and founder0 is drawn; founder0's evidence
 post cites founder1's post with 20 %; the client approves; the four founders stake most of their free
 REP in favour (every block is work: their nodes also stake on each other's block pools, so some REP is
 busy there) and the pool resolves at its end; founder1 claims salary.
@@ -43,6 +44,8 @@ VALIDATORS = 4
 COMMAND_TIMEOUT = 120.0  # seconds for any one CLI command (testnet start included)
 POOL_DURATION_S = 30  # the work pool's duration (genesis override of validation_pool's default)
 RESOLUTION_TIMEOUT = 120.0  # the work pool runs POOL_DURATION_S of block time
+EPOCH_LENGTH = 10  # blocks (genesis override): a work request is drawn at most two epochs later
+ASSIGNMENT_TIMEOUT = 90.0  # seconds for that wait (about 20 blocks)
 LOG_LINES = 10
 
 TRANSFER = 10_000  # founder0 -> client: the work fee and the client's tx fees
@@ -134,9 +137,11 @@ def start_testnet(demo: Demo, base_port: int) -> None:
     # --founder-stake 0: the scenario's figures have every founder's 1,000 REP free (no genesis
     # block_production stakes; the founding committee then stays the committee). Pools last
     # POOL_DURATION_S of block time: enough for the founders' four stakes, short enough to watch.
+    # Epochs of EPOCH_LENGTH blocks: the work request waits for the next epoch's beacon seed.
     started = demo.testnet(
         "start", "--validators", str(VALIDATORS), "--base-port", str(base_port), "--wait-timeout", "90",
         "--founder-stake", "0", "--genesis", f"validation_pool.params.duration_default_s={POOL_DURATION_S}",
+        "--genesis", f"producers.params.epoch_length={EPOCH_LENGTH}",
     )  # fmt: skip
     say(
         f"chain {started['chain_id']}: {len(started['nodes'])} nodes at height >= 2 after "
@@ -211,13 +216,29 @@ def request_work(demo: Demo) -> int:
     )  # fmt: skip
     request_id = demo.cli("query", "work", "by-client", "client", node=2)["request_ids"][-1]
     say(f"the client's requests: [{request_id}]")
-    request = demo.cli("query", "work", "request", str(request_id), node=2)
+    request = wait_for_assignment(demo, request_id)
     expert = demo.cli("keys", "show", "founder0", node=2, echo=False)["address"]
     who = "founder0" if request["expert"] == expert else request["expert"]
     say(f"request {request_id}: {request['status']}, expert {who}, fee {request['fee']}")
     if request["status"] != "assigned" or who != "founder0":
         raise DemoFailed(f"request {request_id} was not assigned to founder0: {request}")
     return earlier
+
+
+def wait_for_assignment(demo: Demo, request_id: int) -> dict[str, Any]:
+    """The request waits for the beacon seed of its target epoch; then the expert is drawn (bounded)."""
+    request = demo.cli("query", "work", "request", str(request_id), node=2)
+    if request["status"] == "pending":
+        epoch = request["target_epoch"]
+        say(f"request {request_id}: pending until the beacon seed of epoch {epoch} is decided (at the")
+        say("epoch's end, from the validators' reveals: nobody could see it when the request was made)")
+    deadline = time.monotonic() + ASSIGNMENT_TIMEOUT
+    while request["status"] == "pending":
+        if time.monotonic() > deadline:
+            raise DemoFailed(f"request {request_id} was not drawn in {ASSIGNMENT_TIMEOUT:.0f}s: {request}")
+        time.sleep(0.5)
+        request = demo.cli("query", "work", "request", str(request_id), node=2, echo=False)
+    return demo.cli("query", "work", "request", str(request_id), node=2)
 
 
 def deliver_and_vote(demo: Demo, earlier: int, request_id: int = 1) -> int:

@@ -1,4 +1,5 @@
-"""``bpdao tx work request|evidence|verdict`` and ``bpdao query work request|by-client|by-expert|params``."""
+"""``bpdao tx work request|evidence|verdict`` and
+``bpdao query work request|by-client|by-expert|pending|params``."""
 
 from __future__ import annotations
 
@@ -71,6 +72,11 @@ def by_expert(args: argparse.Namespace, out: Output) -> int:
     )
 
 
+def pending(args: argparse.Namespace, out: Output) -> int:
+    query = {} if args.limit is None else {"limit": args.limit}
+    return query_and_emit(args, out, "/work/pending", **query)
+
+
 def params(args: argparse.Namespace, out: Output) -> int:
     return query_and_emit(args, out, "/work/params")
 
@@ -85,7 +91,7 @@ def register(
         tx_work,
         "request",
         request,
-        "pay FEE for work of KIND; an available expert is assigned",
+        "pay FEE for work of KIND; an expert is drawn from the next beacon seed (pending until then)",
         keyring,
         client,
     )
@@ -125,4 +131,7 @@ def register(
     leaf(
         q_work, "by-expert", by_expert, "ids of the requests assigned to an expert", keyring, client
     ).add_argument("who", help="bech32 address or key name")
+    leaf(
+        q_work, "pending", pending, "requests waiting for their beacon seed, in draw order", client
+    ).add_argument("--limit", type=int, help="at most this many (default and max 100)")
     leaf(q_work, "params", params, "work parameters", client)

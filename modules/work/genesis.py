@@ -1,10 +1,10 @@
 """work genesis: params and, from an export, every request and the next id.
 
 ``{"params": {...}, "requests": [WorkRequest], "next_request_id": int}``; all but ``params``
-optional. The indexes follow from the requests: by client and expert; the pending timer (an
-assigned request's deadline, a request with evidence its verdict cutoff); the evidence post and
-the validation pool of each request. The escrow (bank's ``work`` account) holds the fees of the
-requests whose pool has not opened.
+optional. The indexes follow from the requests: by client and expert; a pending request's wait for
+its target epoch's seed; the pending timer (an assigned request's deadline, a request with evidence
+its verdict cutoff); the evidence post and the validation pool of each request. The escrow (bank's
+``work`` account) holds the fees of the requests whose pool has not opened (pending ones included).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from modules.work.types import DETAILS_HASH_LEN, Params, Status, Verdict, WorkRe
 
 STATE_KEYS = ("requests", "next_request_id")
 STATUSES = tuple(v for k, v in vars(Status).items() if k.isupper())
+UNASSIGNED = (Status.PENDING, Status.NO_EXPERT, Status.NO_SEED)  # no expert was ever drawn
 VERDICTS = tuple(v for k, v in vars(Verdict).items() if k.isupper())
 
 
@@ -36,6 +37,15 @@ def _check_request(request: WorkRequest, path: str) -> None:
         raise GenesisError(f"{path}.verdict: {request.verdict!r} is not one of {', '.join(VERDICTS)}")
     if len(request.details_hash) != DETAILS_HASH_LEN:
         raise GenesisError(f"{path}.details_hash: must be {DETAILS_HASH_LEN} bytes")
+    assigned = request.status not in UNASSIGNED
+    if request.status == Status.PENDING and request.target_epoch is None:
+        raise GenesisError(f"{path}.target_epoch: a pending request names the epoch whose seed it waits for")
+    if request.deadline_s < 1:
+        raise GenesisError(f"{path}.deadline_s: must be >= 1")
+    for name in ("expert", "stake_id", "deadline_ns"):
+        if (getattr(request, name) is not None) != assigned:
+            which = "an assigned request names its" if assigned else "a request never assigned has no"
+            raise GenesisError(f"{path}.{name}: {which} {name}")
     pool_opened = request.status in (Status.POOL_OPEN, Status.ACCEPTED, Status.REJECTED, Status.EXPIRED)
     if (pool_opened or request.status == Status.EVIDENCE) and request.post_id is None:
         raise GenesisError(f"{path}.post_id: a request past its evidence names the evidence post")

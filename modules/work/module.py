@@ -73,6 +73,7 @@ class WorkModule(ParamsGenesis):
             "request": partial(queries.query_request, k),
             "requests_by_client": partial(queries.query_requests_by_client, k),
             "requests_by_expert": partial(queries.query_requests_by_expert, k),
+            "pending": partial(queries.query_pending, k),
             "params": partial(queries.query_params, k),
         }
 

@@ -6,11 +6,15 @@ from dataclasses import dataclass
 
 SECOND_NS = 10**9
 DETAILS_HASH_LEN = 32
+# A pending request whose seed has not come this many epochs after its target epoch is refunded
+# (docs/spec/work.md, "Waiting for the seed"); normally the seed comes one epoch after the target.
+MAX_WAIT_EPOCHS = 3
 
 
 class Status:
     """Where a request is in its life (docs/spec/work.md, "Life of a request")."""
 
+    PENDING = "pending"  # fee escrowed, waiting for its target epoch's seed; no expert, no deadline yet
     ASSIGNED = "assigned"  # an expert's stake is assigned; evidence due by the deadline
     EVIDENCE = "evidence"  # evidence posted; waiting for the client's verdict (until the cutoff)
     POOL_OPEN = "pool_open"  # a validation pool on the evidence post is running
@@ -19,6 +23,8 @@ class Status:
     EXPIRED = "expired"  # the pool's quorum was not met
     FAILED = "failed"  # no evidence by the deadline: the stake was burned, the fee refunded
     CANCELLED = "cancelled"  # the pool could not be opened: fee refunded, stake released
+    NO_EXPERT = "no_expert"  # nobody was available when the seed came: fee refunded
+    NO_SEED = "no_seed"  # no seed for MAX_WAIT_EPOCHS past its target epoch: fee refunded
 
 
 class Verdict:
@@ -35,11 +41,13 @@ class WorkRequest:
     fee: int  # native tokens escrowed in the work module account until the pool opens
     details_hash: bytes
     created_ns: int
-    deadline_ns: int  # evidence must be submitted before this block time
-    expert: bytes
-    stake_id: int  # the assigned availability stake
-    stake_amount: int  # its REP when assigned
-    status: str = Status.ASSIGNED
+    deadline_s: int  # the evidence is due this long after the assignment
+    status: str
+    target_epoch: int | None = None  # the beacon epoch whose seed draws the expert (None: the block's)
+    deadline_ns: int | None = None  # evidence must be submitted before this block time (set at assignment)
+    expert: bytes | None = None  # set at assignment
+    stake_id: int | None = None  # the assigned availability stake
+    stake_amount: int = 0  # its REP when assigned
     post_id: int | None = None  # the evidence post
     verdict: str = Verdict.NONE
     verdict_cutoff_ns: int | None = None  # without a verdict by then the pool opens anyway

@@ -1,5 +1,6 @@
-"""forum, availability and work wired into the real app (default_wiring): the whole work loop as
-signed txs through FinalizeBlock + Commit, answers through Query."""
+"""forum, availability and work wired into the real app (default_wiring, with Proof of Reputation): the
+whole work loop as signed txs through FinalizeBlock + Commit, answers through Query. A request waits
+for the beacon seed of its target epoch (docs/spec/work.md, "Waiting for the seed")."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ SEEDS = [bytes([i + 11]) * 32 for i in range(4)]
 EXPERT, MEMBER, CLIENT, OTHER = (address_from_pubkey(bytes(SigningKey(s).verify_key)) for s in SEEDS)
 FEE = 10
 T0 = 1_700_000_000
+EPOCH = 8  # commit phase heights 1-4 of epoch 0, reveal 5-6, quiet 7-8; decision D_0 = 7, D_1 = 15
 
 
 @pytest.fixture
@@ -35,6 +37,7 @@ def app(tmp_path: Path) -> Iterator[Application]:
         Timestamp(seconds=T0),
         rep=[(EXPERT, 500), (MEMBER, 500)],
         accounts=(EXPERT, MEMBER, CLIENT, OTHER),
+        sections={"producers": {"params": {"epoch_length": EPOCH}}},
     )
     yield a
     a.close()
@@ -45,6 +48,11 @@ class Chain(SignedChain):
         super().__init__(app, CHAIN, SEEDS, FEE, T0)
 
     block = SignedChain.block_at  # blocks here are placed at absolute times
+
+    def until_height(self, height: int, at_s: int) -> None:
+        """Empty blocks at ``at_s`` up to ``height``."""
+        while self.height < height:
+            self.block(at_s)
 
 
 def solo_post(author: bytes, *citations: tuple[int, int]) -> MsgPost:
@@ -60,6 +68,9 @@ def test_the_work_loop_through_signed_txs(app: Application) -> None:
         (1, solo_post(MEMBER)),  # post 1
     ) == [ok, ok]
     assert chain.block(2, (2, MsgRequestWork(BLOCK_PRODUCTION, 1_000, b"\x01" * 32, 600))) == [ok]
+    request = chain.query("/work/request", id=1)
+    assert (request["expert"], request["status"], request["target_epoch"]) == (None, "pending", 0)
+    chain.until_height(EPOCH, 2)  # epoch 0's seed is decided at height 7, work draws in block 8
     request = chain.query("/work/request", id=1)
     assert (request["expert"], request["status"]) == (to_bech32(EXPERT), "assigned")
     assert chain.block(
@@ -81,21 +92,56 @@ def test_the_work_loop_through_signed_txs(app: Application) -> None:
     assert chain.query("/availability/stakes_by_member", member=to_bech32(EXPERT))["stakes"] == []
 
 
-def test_the_expert_is_drawn_with_the_block_hash_as_randomness(app: Application) -> None:
+def _expected_expert(chain: Chain, request_id: int, seed: bytes) -> str:
+    stakes = chain.query("/availability/stakes_by_kind", kind=BLOCK_PRODUCTION)["stakes"]
+    active = [s for s in stakes if s["active"] and not s["assigned"]]
+    index = weighted_index(assignment_seed(seed, request_id), [s["amount"] for s in active])
+    assert index is not None
+    owner: str = active[index]["owner"]
+    return owner
+
+
+@pytest.mark.parametrize(
+    ("request_height", "target", "decision"),
+    [(2, 0, 7), (4, 0, 7), (5, 1, 15), (7, 1, 15), (8, 1, 15), (9, 1, 15)],
+    ids=["commit", "last-commit", "reveal", "decision-height", "quiet", "next-commit"],
+)
+def test_a_request_is_drawn_from_the_seed_decided_after_it_in_the_block_after_the_decision(
+    app: Application, request_height: int, target: int, decision: int
+) -> None:
+    """Commit phase of epoch e: epoch e's seed (decided at D_e); later in the epoch: epoch e + 1's. The
+    draw uses that seed, never the block hash, in block D + 1."""
     chain = Chain(app)
-    chain.block(1, (0, MsgStakeAvailability(BLOCK_PRODUCTION, 100, 3_600)))
-    chain.block(1, (1, MsgStakeAvailability(BLOCK_PRODUCTION, 300, 3_600)))
-    experts = [EXPERT, MEMBER]
-    for request_id in range(1, 3):
-        stakes = chain.query("/availability/stakes_by_kind", kind=BLOCK_PRODUCTION)["stakes"]
-        active = [s for s in stakes if s["active"]]
-        block_hash = bytes([chain.height + 1]) * 32
-        index = weighted_index(assignment_seed(block_hash, request_id), [s["amount"] for s in active])
-        assert index is not None
-        expected = active[index]["owner"]
-        chain.block(2 + request_id, (2, MsgRequestWork(BLOCK_PRODUCTION, 10, b"\x01" * 32, 600)))
-        assert chain.query("/work/request", id=request_id)["expert"] == expected
-        assert expected in {to_bech32(e) for e in experts}
+    stakes = (
+        (0, MsgStakeAvailability(BLOCK_PRODUCTION, 100, 3_600)),
+        (1, MsgStakeAvailability(BLOCK_PRODUCTION, 300, 3_600)),
+    )
+    chain.block(1, *stakes)
+    chain.until_height(request_height - 1, 1)
+    assert chain.block(2, (2, MsgRequestWork(BLOCK_PRODUCTION, 10, b"\x01" * 32, 600))) == [("", 0)]
+    assert chain.height == request_height
+    assert chain.query("/work/request", id=1)["target_epoch"] == target
+    chain.until_height(decision, 3)
+    assert chain.query("/work/request", id=1)["status"] == "pending"  # the seed is decided at D's end
+    assert chain.query("/work/pending")["pending"] == [{"id": 1, "target_epoch": target}]
+    seed = chain.query("/beacon/seed")
+    assert seed["epoch"] == target
+    expected = _expected_expert(chain, 1, bytes.fromhex(seed["seed"]))
+    chain.block(4)
+    request = chain.query("/work/request", id=1)
+    assert (request["status"], request["expert"]) == ("assigned", expected)
+    assert request["deadline_ns"] == (T0 + 4 + 600) * 10**9  # the deadline runs from the assignment
+    assert chain.query("/work/pending")["pending"] == []
+
+
+def test_a_request_with_nobody_left_at_the_draw_is_refunded(app: Application) -> None:
+    chain = Chain(app)
+    chain.block(1, (0, MsgStakeAvailability(BLOCK_PRODUCTION, 100, 60)))  # ends before the draw
+    balance = chain.query("/bank/balance", address=to_bech32(CLIENT))["amount"]
+    assert chain.block(2, (2, MsgRequestWork(BLOCK_PRODUCTION, 700, b"\x01" * 32, 600))) == [("", 0)]
+    chain.until_height(EPOCH, 100)
+    assert chain.query("/work/request", id=1)["status"] == "no_expert"
+    assert chain.query("/bank/balance", address=to_bech32(CLIENT))["amount"] == balance - FEE  # tx fee only
 
 
 def test_bad_dao_messages_get_their_module_codes(app: Application) -> None:

@@ -91,7 +91,9 @@ def drive_history(chain: Chain) -> None:
         (0, _post(1, (A, 1_000_000))),
         (1, _post(2, (B, 500_000), (C, 500_000), cites=(Citation(1, 300_000),))),
     )
-    chain.ok(2, (0, MsgSetStakeAllowance(D, 50)), (2, MsgStakeAvailability(KIND, 40, 3_600)))
+    # request 1, made in epoch 0's commit phase, waits for epoch 0's seed (decided at height 5)
+    request = MsgRequestWork(KIND, 50, b"\x07" * 32, 600)
+    chain.ok(2, (0, MsgSetStakeAllowance(D, 50)), (2, MsgStakeAvailability(KIND, 40, 3_600)), (3, request))
     # pool 1 on post 1: direct stakes both ways and a delegated one (A's REP staked by D)
     chain.ok(
         3,
@@ -100,12 +102,19 @@ def drive_history(chain: Chain) -> None:
         (1, MsgStake(1, 20, False)),
         (3, MsgStake(1, 20, True, owner=A)),
     )
-    chain.ok(4, (3, MsgRequestWork(KIND, 50, b"\x07" * 32, 600)))  # request 1: C's stake assigned
-    chain.ok(5, (2, _post(3, (C, 1_000_000))), (2, MsgSubmitEvidence(1, 3)))
-    chain.ok(14)  # pool 1 resolves: REP minted, losers' stakes taken, its fee becomes salary
-    # proposal 1 (stage-1 pool 2, ends at 25)
+    chain.ok(4)
+    chain.ok(5)  # epoch 0's seed is decided at this block's end
+    # pool 1 resolves: REP minted, losers' stakes taken, its fee becomes salary; request 1 gets C's stake
+    chain.ok(14)
+    # C's evidence; proposal 1 (stage-1 pool 2, ends at 25)
     change = ParamChange("forum", "max_citations", "9")
-    chain.ok(15, (0, _post(4, (A, 1_000_000))), (0, MsgProposeParamChange(4, (change,), 40)))
+    chain.ok(
+        15,
+        (2, _post(3, (C, 1_000_000))),
+        (2, MsgSubmitEvidence(1, 3)),
+        (0, _post(4, (A, 1_000_000))),
+        (0, MsgProposeParamChange(4, (change,), 40)),
+    )
     chain.ok(16, (0, MsgStake(2, 100, True)), (1, MsgStake(2, 50, True)))
     chain.ok(26)  # stage 1 passes: stage-2 pool 3 opens (ends at 46)
     chain.ok(27, (0, MsgStake(3, 200, True)), (1, MsgStake(3, 100, True)))
@@ -122,15 +131,22 @@ def drive_history(chain: Chain) -> None:
         (1, MsgClaimSalary()),
     )
     request = MsgRequestWork(KIND, 50, b"\x08" * 32, 600)
-    chain.ok(49, (2, MsgStakeAvailability(KIND, 30, 3_600)), (3, request))  # request 2: C's new stake
+    chain.ok(49, (2, MsgStakeAvailability(KIND, 30, 3_600)), (3, request))  # request 2: pending for epoch 2
 
 
 def drive_next(chain: Chain) -> None:
     """The blocks both chains run after the export: pools resolve, the change activates at 19."""
     chain.ok(60, (0, MsgStake(5, 5, True)), (0, MsgStake(4, 100, True)))  # proposal 2 expires: no stakes
-    chain.ok(61, (2, _post(6, (C, 1_000_000), cites=(Citation(3, -200_000),))), (2, MsgSubmitEvidence(2, 6)))
-    chain.ok(100)  # pool 4 resolves: request 1 accepted
-    chain.ok(101, (1, MsgClaimSalary()), (0, MsgSetStakeAllowance(D, 0)))
+    chain.ok(61)  # epoch 2's seed is decided at this block's end (height 17)
+    chain.ok(100)  # pool 4 resolves: request 1 accepted; request 2 gets C's new stake
+    evidence = _post(6, (C, 1_000_000), cites=(Citation(3, -200_000),))
+    chain.ok(
+        101,
+        (1, MsgClaimSalary()),
+        (0, MsgSetStakeAllowance(D, 0)),
+        (2, evidence),
+        (2, MsgSubmitEvidence(2, 6)),
+    )
     for at_s in (130, 131, 132, 133):  # pool 5 resolves; height 19 applies the change
         chain.ok(at_s)
 
@@ -182,7 +198,7 @@ def test_the_export_restores_every_covered_store_byte_for_byte(source: tuple[Pat
         "open",
     ]
     assert {s["amount"] for s in pools[5]["stakes"]} == {10}
-    assert [r["status"] for r in state["work"]["requests"]] == ["pool_open", "assigned"]
+    assert [r["status"] for r in state["work"]["requests"]] == ["pool_open", "pending"]
     assert [p["status"] for p in state["governance"]["proposals"]] == ["scheduled", "stage1"]
     assert state["governance"]["proposals"][0]["activation_height"] == 19
     assert state["reputation"]["allowances"][0]["amount"] == 50 - 20 - 10

@@ -32,6 +32,7 @@ KEYRING_FREE = {
     ("availability", "by-kind"),
     ("availability", "params"),
     ("work", "request"),
+    ("work", "pending"),
     ("work", "params"),
 }
 
@@ -155,6 +156,8 @@ def test_bad_arguments_fail_before_anything_is_sent(
             "/work/requests_by_expert",
             {"expert": to_bech32(OTHER)},
         ),
+        (["query", "work", "pending"], "/work/pending", {}),
+        (["query", "work", "pending", "--limit", "5"], "/work/pending", {"limit": 5}),
         (["query", "work", "params"], "/work/params", {}),
     ],
 )

@@ -90,11 +90,13 @@ def consistent_state() -> dict[str, Any]:
         "fee": 40,
         "details_hash": "aa" * 32,
         "created_ns": 5 * 10**9,
+        "deadline_s": 595,
+        "status": "pool_open",
+        "target_epoch": 0,
         "deadline_ns": 600 * 10**9,
         "expert": to_bech32(B),
         "stake_id": 1,
         "stake_amount": 25,
-        "status": "pool_open",
         "post_id": 2,
         "verdict": "approve",
         "verdict_cutoff_ns": 90 * 10**9,
@@ -102,8 +104,10 @@ def consistent_state() -> dict[str, Any]:
     }
     waiting = {**request, "id": 2, "fee": 9, "status": "assigned", "post_id": None, "verdict": "none"}
     waiting.update(verdict_cutoff_ns=None, pool_id=None)
-    state["work"]["requests"] = [request, waiting]
-    state["work"]["next_request_id"] = 3
+    pending = {**waiting, "id": 3, "fee": 5, "status": "pending", "target_epoch": 2}
+    pending.update(deadline_ns=None, expert=None, stake_id=None, stake_amount=0)
+    state["work"]["requests"] = [request, waiting, pending]
+    state["work"]["next_request_id"] = 4
     state["governance"]["proposals"] = [
         {
             "id": 1,
@@ -134,7 +138,7 @@ def consistent_state() -> dict[str, Any]:
         ],
     }
     salary_tokens = (60 * SCALE + SCALE - 3 + 3) // SCALE  # A's accrual + accrued + remainder
-    escrows = {"validation_pool": 40, "work": 9, "salary": salary_tokens}
+    escrows = {"validation_pool": 40, "work": 9 + 5, "salary": salary_tokens}
     accounts = sorted((module_address(name), n) for name, n in escrows.items())  # bank's order: raw bytes
     balances = [{"address": to_bech32(address), "amount": n} for address, n in accounts]
     state["bank"] = {"balances": balances, "supply": sum(escrows.values())}
@@ -227,6 +231,22 @@ def _set(state: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
             r"requests\[1\]\.post_id: already evidence of",
         ),
         (
+            ("work", "requests", 2, "target_epoch"),
+            None,
+            r"requests\[2\]\.target_epoch: a pending request names the epoch",
+        ),
+        (
+            ("work", "requests", 2, "expert"),
+            to_bech32(B),
+            r"requests\[2\]\.expert: a request never assigned has no expert",
+        ),
+        (
+            ("work", "requests", 1, "stake_id"),
+            None,
+            r"requests\[1\]\.stake_id: an assigned request names its stake_id",
+        ),
+        (("work", "requests", 2, "deadline_s"), 0, r"requests\[2\]\.deadline_s: must be >= 1"),
+        (
             ("governance", "proposals", 0, "stage1_fee"),
             49,
             r"proposals\[0\]\.fee: must be stage1_fee",
@@ -257,7 +277,7 @@ def test_a_broken_field_is_refused_by_name(path: tuple[Any, ...], value: Any, me
             1,
             r"validation_pool\.pools: open pools' fees total 40, .* holds 41",
         ),
-        ("work", -1, r"work\.requests: pending requests' fees total 9, the escrow holds 8"),
+        ("work", -1, r"work\.requests: escrowed fees total 14, the escrow holds 13"),
         ("salary", 1, r"salary: members are owed"),
     ],
 )

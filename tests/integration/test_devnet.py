@@ -57,6 +57,23 @@ class Devnet:
         self.alice_seed = keyring.seed("alice")
         self.client = BpdaoClient(self.grpc_address, timeout=10)
 
+    def set_epoch_length(self, blocks: int) -> None:
+        """Before the start: short epochs, so that a work request gets its beacon seed (drawn at most
+        two epochs later, docs/spec/work.md) within seconds rather than the default's minutes."""
+        home = Home.at(self.home)
+        genesis = home.load_genesis()
+        genesis["app_state"]["producers"]["params"]["epoch_length"] = blocks
+        home.write_genesis(genesis)
+
+    def wait_for_assignment(self, request_id: int) -> dict[str, Any]:
+        """Wait (bounded) until work request ``request_id`` is no longer pending; its query answer."""
+
+        def drawn() -> bool:
+            return self.cli("query", "work", "request", str(request_id))["status"] != "pending"
+
+        self.wait_until(f"request {request_id}'s draw", drawn)
+        return self.cli("query", "work", "request", str(request_id))
+
     def cli(self, *args: str, expect: int = 0) -> dict[str, Any]:
         """Run ``bpdao ARGS --output json``; check its exit code, return its JSON."""
         cmd = [sys.executable, "-m", "abci_app.cli.main", *args, "--home", str(self.home), "--output", "json"]

@@ -1,6 +1,7 @@
 """The DAO end to end on a real one-node chain, through the CLI only (issue 5's scenario):
-founders hold REP → a client's work request → assignment of an available expert → an evidence post
-citing an earlier post → votes → resolution → REP (with citation flow) and salary visible and claimable.
+founders hold REP → a client's work request → (the next beacon seed) assignment of an available expert
+→ an evidence post citing an earlier post → votes → resolution → REP (with citation flow) and salary
+visible and claimable.
 
 Founders: alice (the client: tokens, no REP), bob (the expert: 1,000 REP), carol (a bench member:
 1,000 REP). Total REP before the pool: 2,000.
@@ -25,6 +26,7 @@ FEE = 1_000  # the work fee: mint_ratio 1 → 1,000 REP minted, 500 for / 500 ag
 @pytest.fixture
 def devnet(tmp_path: Path) -> Iterator[Devnet]:
     net = Devnet(tmp_path, founders=("alice:1000000", "bob:100000:1000", "carol:100000:1000"))
+    net.set_epoch_length(8)  # the request waits for the next beacon seed: at most two epochs
     try:
         yield net
     finally:
@@ -70,7 +72,8 @@ def test_work_request_to_salary_through_the_cli(devnet: Devnet) -> None:
     assert refused(devnet, *request, "messaging", str(FEE), "600", "--details", "x")["codespace"] == "work"
 
     tx(devnet, *request, "storage", str(FEE), "600", "--details", "keep it")
-    request_1 = cli("query", "work", "request", "1")
+    assert request_status(devnet) == "pending"
+    request_1 = devnet.wait_for_assignment(1)
     assert (request_1["expert"], request_1["status"]) == (to_bech32(devnet.bob.address), "assigned")
 
     # bob's evidence cites carol's post with 20 % (every block's own post takes an id too)

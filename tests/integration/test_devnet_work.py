@@ -1,5 +1,6 @@
 """The work loop on a real one-node chain through the CLI only: an expert signals availability with a
-zero-REP stake (bootstrap), a client requests work, the expert posts evidence, the client approves and
+zero-REP stake (bootstrap), a client requests work, which waits for the next beacon seed before the
+expert is drawn, the expert posts evidence, the client approves and
 stakes the only REP there is (minted to her by her own blocks' first pools) for it: the pool passes
 and REP is minted to the expert through the forum."""
 
@@ -15,10 +16,13 @@ from tests.integration.test_devnet import Devnet
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
+EPOCH = 8  # blocks: the request waits for the next beacon seed, at most two epochs
+
 
 @pytest.fixture
 def devnet(tmp_path: Path) -> Iterator[Devnet]:
     net = Devnet(tmp_path)
+    net.set_epoch_length(EPOCH)
     try:
         yield net
     finally:
@@ -40,7 +44,12 @@ def test_work_loop_through_the_cli(devnet: Devnet) -> None:
     )  # fmt: skip
     assert requested["deliver"]["code"] == 0
     request = cli("query", "work", "request", "1")
+    assert (request["expert"], request["status"]) == (None, "pending")
+    assert cli("query", "work", "pending")["pending"] == [{"id": 1, "target_epoch": request["target_epoch"]}]
+    request = devnet.wait_for_assignment(1)  # drawn in the block after its target epoch's seed
     assert (request["expert"], request["status"]) == (to_bech32(devnet.bob.address), "assigned")
+    seed = cli("query", "beacon", "seed")
+    assert seed["epoch"] >= request["target_epoch"]
 
     evidence = str(devnet.post("bob", "block 42 produced"))
     refused = cli("tx", "work", "evidence", "--from", "alice", "1", evidence, "--wait", expect=4)

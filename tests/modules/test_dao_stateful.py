@@ -12,7 +12,10 @@ Checked after every step:
 - encumbrance: each member's encumbered REP = Σ their stakes in open pools (reference model, which learns
   the stakes work opens pools with) + Σ their availability stakes;
 - escrows: the validation_pool account holds exactly the fees of the open pools (model); the work account
-  the fees of requests whose pool has not opened;
+  the fees of requests whose pool has not opened (pending ones included);
+- work's seeds (a beacon modelled on block heights, ``HeightSeeds``, some epochs never decided): after
+  each block no request still waits for a seed that is decided, none waits more than MAX_WAIT_EPOCHS
+  past its target epoch, and a pending request has no expert and no deadline;
 - fees: salary received = fees of resolved pools + swept tx fees (model); salary account * SCALE =
   Σ owed + carried remainder; tokens are never minted or burned: bank supply = Σ balances, unchanged;
 - every pool the model says is due is resolved at the block's end, with the status that exact fractions of
@@ -51,7 +54,7 @@ from modules.forum.types import Author, Citation, MsgPost
 from modules.reputation.types import MsgSetStakeAllowance
 from modules.salary.types import SCALE, MsgClaimSalary
 from modules.validation_pool.types import OPEN, SECOND_NS, MsgInitiatePool, MsgStake, Params, Pool
-from modules.work.types import MsgRequestWork, MsgSubmitEvidence, MsgVerdict, Status
+from modules.work.types import MAX_WAIT_EPOCHS, MsgRequestWork, MsgSubmitEvidence, MsgVerdict, Status
 from modules.work.types import Params as WorkParams
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,9 +79,41 @@ WORK_ESCROW = module_address("work")
 Op = list[Any]  # ["name", args...]: JSON-able so that a subprocess can replay it
 
 
+class HeightSeeds:
+    """work's AssignmentSeeds as the PoR wiring behaves, on heights alone: epochs of EPOCH_BLOCKS, a
+    commit phase of the first half, epoch ``e`` decided at the end of its second-to-last height (work
+    sees it from the next block) unless ``e % 7 >= 3`` (the beacon failed: then 4 epochs in a row go
+    undecided, so some requests get their seed late and some never)."""
+
+    EPOCH_BLOCKS = 4
+
+    def target_at(self, height: int) -> int:
+        epoch, offset = divmod(height - 1, self.EPOCH_BLOCKS)
+        return epoch if offset < self.EPOCH_BLOCKS // 2 else epoch + 1
+
+    def seed_at(self, height: int, epoch: int) -> bytes | None:
+        """The latest seed decided before ``height`` (its decision height <= height - 1), if >= epoch."""
+        latest = height // self.EPOCH_BLOCKS - 1  # the epochs whose decision height is below height
+        while latest >= 0 and latest % 7 >= 3:
+            latest -= 1
+        return hashlib.sha256(b"seed%d" % latest).digest() if latest >= epoch else None
+
+    def target_epoch(self, ctx: Context) -> int:
+        return self.target_at(ctx.block.height)
+
+    def decided_seed(self, ctx: Context, epoch: int) -> bytes | None:
+        return self.seed_at(ctx.block.height, epoch)
+
+
+SEEDS = HeightSeeds()
+
+
 def wire_dao_modules() -> DaoModules:
-    """The DAO's modules exactly as the app wires them, without auth, governance and PoR."""
-    return wire_dao(BankModule(), FEE_COLLECTOR)
+    """The DAO's modules exactly as the app wires them, without auth, governance and PoR; work's seeds
+    come from a beacon modelled on heights (the app's come from the producers and the beacon)."""
+    wired = wire_dao(BankModule(), FEE_COLLECTOR)
+    wired.work.keeper.set_assignment_seeds(SEEDS)
+    return wired
 
 
 class Dao:
@@ -431,7 +466,8 @@ class DaoMachine(RuleBasedStateMachine):  # type: ignore[misc]
         if not requests:
             return
         request = requests[pick % len(requests)]
-        who = MEMBERS.index(request.expert) if own else (MEMBERS.index(request.expert) + 1) % len(MEMBERS)
+        expert = MEMBERS.index(request.expert) if request.expert is not None else pick % len(MEMBERS)
+        who = expert if own else (expert + 1) % len(MEMBERS)
         if own:  # write the evidence post first, as an expert would
             self._do(["post", who, 0, 0])
         post_id = self._posts() if own else 1 + post_pick % max(self._posts(), 1)
@@ -453,8 +489,10 @@ class DaoMachine(RuleBasedStateMachine):  # type: ignore[misc]
         due = sorted(
             pid for pid in self.open if (p := self.dao.pools.get(self.dao.ctx, pid)) and p.end_ns <= now_ns
         )
+        height = self.dao.height
         assert self._do(["end_block", seconds]) == "ok"
         STATS["blocks"] += 1
+        self._check_waiting(height)
         for pool_id in due:
             model = self.open.pop(pool_id)
             pool = self.dao.pools.get(self.dao.ctx, pool_id)
@@ -477,6 +515,17 @@ class DaoMachine(RuleBasedStateMachine):  # type: ignore[misc]
     def block_while_pools_are_open(self, seconds: int) -> None:
         """A third block rule, for when pools wait to resolve."""
         self.end_block(seconds)
+
+    def _check_waiting(self, height: int) -> None:
+        """After block ``height``'s end: nothing waits for a decided seed or past MAX_WAIT_EPOCHS."""
+        for e in self.dao.last_block_events:
+            if e.type in ("work.assign", "work.unassigned"):
+                count(f"work:{dict(e.attributes).get('status', 'assigned')}")
+        for r in self._requests():
+            if r.status == Status.PENDING:
+                assert r.target_epoch is not None and SEEDS.seed_at(height, r.target_epoch) is None
+                assert SEEDS.target_at(height) - r.target_epoch <= MAX_WAIT_EPOCHS
+                assert (r.expert, r.stake_id, r.deadline_ns) == (None, None, None)
 
     def _check_outcome(self, pool: Pool, model: ModelPool) -> None:
         """The status follows from the model's stakes (exact fractions, not the module's integer tally)."""
@@ -529,7 +578,8 @@ class DaoMachine(RuleBasedStateMachine):  # type: ignore[misc]
     def escrows_hold_the_fees_not_yet_paid(self) -> None:
         bank, ctx = self.dao.bank, self.dao.ctx
         assert bank.balance(ctx, ESCROW) == sum(p.fee for p in self.open.values())
-        waiting = sum(r.fee for r in self._requests() if r.status in (Status.ASSIGNED, Status.EVIDENCE))
+        escrowed = (Status.PENDING, Status.ASSIGNED, Status.EVIDENCE)
+        waiting = sum(r.fee for r in self._requests() if r.status in escrowed)
         assert bank.balance(ctx, WORK_ESCROW) == waiting
 
     @invariant()  # type: ignore[untyped-decorator]

@@ -73,3 +73,25 @@ class FakePools:
     def get(self, ctx: Context, pool_id: int) -> FakePool | None:
         raw = ctx.store(self._key).get(codec.u64(pool_id))
         return None if raw is None else codec.loads(FakePool, raw)
+
+
+class FakeSeeds:
+    """work's AssignmentSeeds as the beacon behaves: one latest seed, decided for an epoch; requests
+    made now target ``target``."""
+
+    def __init__(self, target: int = 5) -> None:
+        self.target = target
+        self.decided: tuple[int, bytes] | None = None  # (epoch, seed) of the latest decision
+
+    def target_epoch(self, ctx: Context) -> int:
+        return self.target
+
+    def decided_seed(self, ctx: Context, epoch: int) -> bytes | None:
+        if self.decided is None or self.decided[0] < epoch:
+            return None
+        return self.decided[1]
+
+    def decide(self, epoch: int, seed: bytes) -> None:
+        """The beacon decided ``epoch``; requests made from now on target the next one."""
+        self.decided = (epoch, seed)
+        self.target = max(self.target, epoch + 1)

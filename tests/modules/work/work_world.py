@@ -15,7 +15,7 @@ from modules.forum.types import PPM
 from modules.work.module import WorkModule, default_escrow
 from modules.work.types import MsgRequestWork, MsgSubmitEvidence, WorkRequest
 from tests.modules.forum.dao_helpers import addr, at, make_ctx, new_reputation
-from tests.modules.work.work_fakes import FakePool, FakePools
+from tests.modules.work.work_fakes import FakePool, FakePools, FakeSeeds
 
 CLIENT, EXPERT, OTHER = addr("client"), addr("expert"), addr("other")
 ESCROW = default_escrow()
@@ -26,9 +26,10 @@ HOUR = 3_600
 
 
 class World:
-    """A client with 1,000 tokens; EXPERT has 500 REP staked for block production (stake 1)."""
+    """A client with 1,000 tokens; EXPERT has 500 REP staked for block production (stake 1). With
+    ``seeds`` requests wait for a beacon seed, else they are assigned at once."""
 
-    def __init__(self, expert_stake: int = 500) -> None:
+    def __init__(self, expert_stake: int = 500, seeds: FakeSeeds | None = None) -> None:
         self.rep = new_reputation()
         self.bank = BankKeeper(StoreKey("bank"))
         escrow = self.bank.register_module_account("work")
@@ -42,6 +43,7 @@ class World:
             pools=self.pools,
             escrow=escrow,
         )
+        self.work.keeper.set_assignment_seeds(seeds)
         self.ctx: Context = make_ctx(time_s=T0, randomness=b"\x42" * 32)
         for m in (self.forum, self.availability, self.work):
             m.init_genesis(self.ctx, m.default_genesis())
