@@ -26,7 +26,9 @@ FEE = 1_000  # the work fee: mint_ratio 1 → 1,000 REP minted, 500 for / 500 ag
 @pytest.fixture
 def devnet(tmp_path: Path) -> Iterator[Devnet]:
     net = Devnet(tmp_path, founders=("alice:1000000", "bob:100000:1000", "carol:100000:1000"))
-    net.set_epoch_length(8)  # the request waits for the next beacon seed: at most two epochs
+    # the request waits for the next beacon seed (at most ~1.5 epochs) and is drawn at least ~8 blocks
+    # after it lands: time enough to see it pending on a loaded box
+    net.set_epoch_length(16)
     try:
         yield net
     finally:

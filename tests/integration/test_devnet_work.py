@@ -16,7 +16,10 @@ from tests.integration.test_devnet import Devnet
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
-EPOCH = 8  # blocks: the request waits for the next beacon seed, at most two epochs
+# blocks: the request waits for the next beacon seed (at most about 1.5 epochs), and is drawn at least
+# ~L/2 blocks after it lands (the last commit-phase height to the block after the decision), which
+# leaves the queries below seconds to see it pending even on a loaded box (8 blocks was too few)
+EPOCH = 16
 
 
 @pytest.fixture
@@ -43,9 +46,10 @@ def test_work_loop_through_the_cli(devnet: Devnet) -> None:
         "--details", "produce a block", "--wait",
     )  # fmt: skip
     assert requested["deliver"]["code"] == 0
+    pending = cli("query", "work", "pending")["pending"]
     request = cli("query", "work", "request", "1")
     assert (request["expert"], request["status"]) == (None, "pending")
-    assert cli("query", "work", "pending")["pending"] == [{"id": 1, "target_epoch": request["target_epoch"]}]
+    assert pending == [{"id": 1, "target_epoch": request["target_epoch"]}]
     request = devnet.wait_for_assignment(1)  # drawn in the block after its target epoch's seed
     assert (request["expert"], request["status"]) == (to_bech32(devnet.bob.address), "assigned")
     seed = cli("query", "beacon", "seed")
