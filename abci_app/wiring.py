@@ -152,7 +152,7 @@ def default_wiring() -> Wiring:
         governance.registry.register(governed.name, governed.keeper)
 
     def ante(ctx: Context, tx: DecodedTx) -> None:
-        auth.keeper.ante(ctx, tx.pub_key, tx.nonce, tx.fee, tx.memo, signer=tx.signer)
+        auth.keeper.ante(ctx, tx.pub_key, tx.nonce, tx.fee, tx.memo, signer=tx.signer, msg_count=len(tx.msgs))
 
     def max_tx_bytes(ctx: Context) -> int:
         limit: int = auth.keeper.params(ctx).max_tx_bytes

@@ -48,7 +48,7 @@ def status(args: argparse.Namespace, out: Output) -> int:
 
 
 def min_fee(params: dict[str, Any]) -> int:
-    """The chain's minimum fee from ``query params`` (0 when the chain sets none)."""
+    """The chain's minimum fee per message from ``query params`` (0 when the chain sets none)."""
     auth = params.get("auth")
     return int(auth.get("min_fee", 0)) if isinstance(auth, dict) else 0
 

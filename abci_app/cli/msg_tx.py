@@ -24,7 +24,8 @@ def address_arg(who: str, keyring: Keyring) -> bytes:
 
 
 def broadcast_msgs(args: argparse.Namespace, out: Output, msgs: list[Any], extra: dict[str, Any]) -> int:
-    """Sign ``msgs`` as the ``--from`` key (nonce and fee from the chain unless given) and broadcast."""
+    """Sign ``msgs`` as the ``--from`` key (nonce and fee from the chain unless given: the minimum fee
+    is per message) and broadcast."""
     from abci_app.txcodec import sign_tx
 
     if args.fee is not None and args.fee < 0:
@@ -38,7 +39,7 @@ def broadcast_msgs(args: argparse.Namespace, out: Output, msgs: list[Any], extra
     with client_of(args) as client:
         chain_id = client.status().chain_id
         nonce = args.nonce if args.nonce is not None else client.account(sender.address).nonce
-        fee = args.fee if args.fee is not None else min_fee(client.params())
+        fee = args.fee if args.fee is not None else min_fee(client.params()) * len(msgs)
         tx = sign_tx(seed, msgs, chain_id=chain_id, nonce=nonce, fee=fee, memo=args.memo)
         result = client.broadcast(tx, wait=args.wait)
     return _report_broadcast(out, result, {"from": sender.bech32, "fee": fee, "nonce": nonce, **extra})

@@ -61,6 +61,11 @@ def _parse_params(raw: bytes) -> AuthParams:
     return codec.loads(AuthParams, raw)
 
 
+def min_tx_fee(params: AuthParams, msg_count: int) -> int:
+    """The least fee of a tx carrying ``msg_count`` messages (a tx has at least one)."""
+    return params.min_fee * max(msg_count, 1)
+
+
 def _read_params(store: KVStore) -> AuthParams:
     raw = store.get(_PARAMS)
     return AuthParams() if raw is None else _parse_params(raw)
@@ -120,8 +125,13 @@ class AuthKeeper:
         memo: str = "",
         *,
         signer: bytes | None = None,
+        msg_count: int = 1,
     ) -> None:
         """Admit a signed tx: check nonce, memo, fee; charge the fee; bump the nonce.
+
+        The fee must be at least ``min_fee`` per message (``msg_count``): a message costs its
+        handler's work whether it comes alone or batched with others, so batching saves the
+        signature, not the price of the messages.
 
         Every check comes before the first write, so a failing ante (auth TxError) changes
         nothing. Run it in the tx's context, before the messages' branch: its effects stand
@@ -153,8 +163,9 @@ class AuthKeeper:
             memo_bytes = len(memo.encode())
             if memo_bytes > params.max_memo_bytes:
                 raise ERR_MEMO_TOO_LONG(f"{memo_bytes} bytes > max {params.max_memo_bytes}")
-        if fee < params.min_fee:
-            raise ERR_FEE_TOO_LOW(f"{fee} < min {params.min_fee}")
+        if fee < min_tx_fee(params, msg_count):
+            detail = f" ({params.min_fee} per message x {msg_count})" if msg_count > 1 else ""
+            raise ERR_FEE_TOO_LOW(f"{fee} < min {min_tx_fee(params, msg_count)}{detail}")
         try:
             self._bank.collect_fee(ctx, signer, self._fee_collector, fee)  # checks before it writes
         except TxError:  # its only TxError: the signer holds less than the fee

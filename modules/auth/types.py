@@ -23,6 +23,7 @@ class AuthParams:
     # lives off-chain as a hash) a few KiB, so 16 KiB leaves room while bounding the worst case:
     # a full 5000-tx mempool holds <= 80 MB and hashing a maximal body stays a few tens of µs.
     max_tx_bytes: int = 16384
-    # Every tx, including a failing one, pays at least this: bad input always costs its sender.
+    # Every tx, including a failing one, pays at least this per message: bad input always costs
+    # its sender, and a batch of messages costs what the messages would cost one by one.
     min_fee: int = 1
     max_memo_bytes: int = 256  # UTF-8 bytes; a memo is a note, not storage

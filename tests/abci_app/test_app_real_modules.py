@@ -130,6 +130,25 @@ def test_failures_get_their_modules_codes_and_only_the_fee_is_kept(app: Applicat
     assert supply(app) == 2 * FUNDS
 
 
+def test_a_batch_of_messages_pays_the_minimum_fee_per_message(tmp_path: Path) -> None:
+    app = Application(tmp_path, default_wiring())
+    app.init_chain(genesis(min_fee=2))
+    batch = [MsgSend(to=CAROL, amount=1)] * 3
+    cheap = sign_tx(SEEDS[0], batch, chain_id=CHAIN, nonce=0, fee=5)
+    paid = sign_tx(SEEDS[0], batch, chain_id=CHAIN, nonce=0, fee=6)
+    refused = app.check_tx(abci.RequestCheckTx(tx=cheap))
+    assert (refused.codespace, refused.code) == ("auth", 2)
+    assert "5 < min 6 (2 per message x 3)" in refused.log
+    assert app.check_tx(abci.RequestCheckTx(tx=paid)).code == 0
+    res = app.finalize_block(block(1, [cheap, paid]))
+    assert [(r.codespace, r.code) for r in res.tx_results] == [("auth", 2), ("", 0)]
+    app.commit(abci.RequestCommit())
+    assert balance(app, ALICE) == FUNDS - 3 - 6
+    assert balance(app, CAROL) == 3
+    assert balance(app, FEES) + balance(app, SALARY) == 6
+    app.close()
+
+
 def test_max_tx_bytes_param_comes_from_genesis(tmp_path: Path) -> None:
     app = Application(tmp_path, default_wiring())
     app.init_chain(genesis(max_tx_bytes=200, max_memo_bytes=10))

@@ -12,6 +12,7 @@ from modules.auth.errors import (
     ERR_PUBKEY_MISMATCH,
     ERR_WRONG_NONCE,
 )
+from modules.auth.keeper import min_tx_fee
 from modules.auth.module import AuthModule
 from modules.auth.types import Account, AuthParams
 from modules.bank.errors import ERR_INSUFFICIENT_FUNDS
@@ -110,6 +111,20 @@ def test_params_from_state_are_used() -> None:
         auth.keeper.ante(ctx, PK, 0, 5, "m")
     assert exc.value.code == ERR_MEMO_TOO_LONG.code
     auth.keeper.ante(ctx, PK, 0, 5)
+
+
+def test_min_fee_is_per_message() -> None:
+    # A batch of messages pays what the messages would pay one by one: only the signature is shared.
+    auth, bank, ctx, store = _setup(100, params=AuthParams(min_fee=2))
+    before = store.items()
+    with pytest.raises(TxError) as exc:
+        auth.keeper.ante(ctx, PK, 0, 5, msg_count=3)
+    assert exc.value.code == ERR_FEE_TOO_LOW.code
+    assert exc.value.message == "fee below minimum: 5 < min 6 (2 per message x 3)"
+    assert store.items() == before
+    auth.keeper.ante(ctx, PK, 0, 6, msg_count=3)
+    assert bank.keeper.balance(ctx, FEES) == 6
+    assert min_tx_fee(AuthParams(min_fee=2), 0) == 2  # never below one message's fee
 
 
 def test_fee_and_nonce_stand_when_a_message_fails() -> None:
