@@ -6,7 +6,6 @@ from dataclasses import replace
 
 from modules.availability import errors as E
 from modules.availability.deps import Reputation
-from modules.availability.selection import weighted_index
 from modules.availability.state import AvailabilityState
 from modules.availability.types import PPM, SECOND_NS, Params, Stake, kind_problem
 from modules.core.context import Context
@@ -112,10 +111,16 @@ class AvailabilityKeeper:
 
     def select(self, ctx: Context, kind: str, seed: bytes) -> int | None:
         """The id of an active stake of ``kind``, chosen with probability proportional to its REP
-        (all equal if every active stake is 0 REP); None if nobody is available."""
-        stakes = self.active_stakes(ctx, kind)
-        index = weighted_index(seed, [s.amount for s in stakes])
-        return None if index is None else stakes[index].id
+        (all equal if every active stake is 0 REP); None if nobody is available.
+
+        ``weighted_index(seed, [s.amount for s in active_stakes(ctx, kind)])``, computed in O(log N)
+        from the selection index (weights.py) instead of a scan of every stake of the kind."""
+        self._state.selection.expire(ctx)  # a no-op after this block's begin_block
+        return self._state.selection.pick(ctx, kind, seed)
+
+    def expire(self, ctx: Context) -> None:
+        """begin_block: stakes whose end the block time reached leave the selection index."""
+        self._state.selection.expire(ctx)
 
     def assign(self, ctx: Context, stake_id: int) -> Stake:
         """Take an active stake out of selection for a piece of work (its REP stays encumbered)."""

@@ -60,6 +60,9 @@ class AvailabilityModule(Module):
             self.keeper.params(ctx), self.keeper.all_stakes(ctx), self.keeper.next_stake_id(ctx)
         )
 
+    def begin_block(self, ctx: Context) -> None:
+        self.keeper.expire(ctx)
+
     def msg_handlers(self) -> Mapping[type, MsgHandler]:
         k = self.keeper
         return {

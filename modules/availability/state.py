@@ -6,11 +6,13 @@ b"s" + u64(id)                     -> Stake
 b"k" + kind + b"\\x00" + u64(id)    -> b""  unassigned stakes of a kind (expired: until reclaimed)
 b"o" + owner + u64(id)             -> b""  stakes by owner
 b"m" + owner + kind                -> u64(id)  the owner's unassigned stake of that kind (merge target)
+b"f", b"z", b"x" ...               -> the selection index of active stakes (weights.py)
 """
 
 from __future__ import annotations
 
 from modules.availability.types import Params, Stake
+from modules.availability.weights import SelectionIndex
 from modules.core import codec
 from modules.core.collections import KeySet, Map, ParamsItem, Sequence, json_value
 from modules.core.context import Context
@@ -32,12 +34,19 @@ class AvailabilityState:
         self._stakes = Map(key, b"s", json_value(Stake))
         self._by_kind = KeySet(key, b"k")
         self._by_owner = KeySet(key, b"o")
+        self.selection = SelectionIndex(key)
 
     def stake(self, ctx: Context, stake_id: int) -> Stake | None:
         return self._stakes.get(ctx, stake_id)
 
     def put(self, ctx: Context, stake: Stake) -> None:
-        """Write the record and keep the indexes in step with ``stake.assigned``."""
+        """Write the record and keep the indexes in step with ``stake.assigned`` and with whether
+        it is active at the block time (the selection index)."""
+        previous = self._stakes.get(ctx, stake.id)
+        if previous is not None:
+            self.selection.retract(ctx, previous)
+        if stake.active(ctx.block.time_ns):
+            self.selection.insert(ctx, stake)
         self._stakes.set(ctx, stake.id, stake)
         self._by_owner.add(ctx, stake.owner, stake.id)
         merge_key = _MERGE + stake.owner + stake.kind.encode()
@@ -50,6 +59,7 @@ class AvailabilityState:
             ctx.store(self._key).set(merge_key, codec.u64(stake.id))
 
     def remove(self, ctx: Context, stake: Stake) -> None:
+        self.selection.retract(ctx, stake)
         self._stakes.delete(ctx, stake.id)
         self._by_owner.remove(ctx, stake.owner, stake.id)
         self._by_kind.remove(ctx, _kind_group(stake.kind), stake.id)

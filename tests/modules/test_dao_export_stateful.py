@@ -46,7 +46,8 @@ def items(store: Any, name: str) -> list[tuple[bytes, bytes]]:
 class ExportingDaoMachine(DaoMachine):
     def _round_trip(self) -> None:
         dao = self.dao
-        block = BlockInfo(height=dao.height, time_ns=dao.ctx.block.time_ns, chain_id="stateful")
+        # at the committed block's time: the availability selection index holds the stakes active then
+        block = BlockInfo(height=dao.height, time_ns=dao.committed_time_ns, chain_id="stateful")
         source = Context(root=dao.committed, block=block)
         exported = export(fresh_modules(), source)  # fresh modules read the DAO's stores by name
         target = Context(root=MemoryStore(), block=block)

@@ -158,6 +158,7 @@ class Dao:
             self.forum.keeper.create_post(
                 self.ctx, sender=MEMBERS[i], content_hash=bytes([i]) * 32, authors=author, citations=[]
             )
+        self.committed_time_ns = self.ctx.block.time_ns  # the time of the committed state
         self._commit()
 
     def _block_context(self) -> Context:
@@ -182,9 +183,12 @@ class Dao:
             for module in self.modules:
                 module.end_block(self.ctx)
             self.last_block_events = self.ctx.events
+            self.committed_time_ns = self.ctx.block.time_ns
             self._commit()
             self.time_s += args[0]
             self.ctx = self._block_context()
+            for module in self.modules:  # the next block starts, as in the app
+                module.begin_block(self.ctx)
             return "ok"
         tx = self.ctx.branch()
         try:
