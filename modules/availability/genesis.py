@@ -20,6 +20,7 @@ from typing import Any
 
 from genesis import fields
 from modules.availability.types import Params, Stake, kind_problem
+from modules.availability.weights import TREE_SIZE
 from modules.core.address import to_bech32
 from modules.core.errors import GenesisError
 
@@ -83,7 +84,9 @@ def _stake(entry: Any, path: str, params: Params, default_id: int) -> GenesisSta
         duration_s = fields.integer(entry["duration_s"], f"{path}.duration_s", 1, params.max_duration_s)
     else:
         end_ns = fields.integer(entry["end_ns"], f"{path}.end_ns", minimum=1)
-    stake_id = fields.integer(entry["id"], f"{path}.id", minimum=1) if "id" in entry else default_id
+    stake_id = default_id
+    if "id" in entry:
+        stake_id = fields.integer(entry["id"], f"{path}.id", minimum=1, maximum=TREE_SIZE)
     start_ns = fields.integer(entry["start_ns"], f"{path}.start_ns") if "start_ns" in entry else None
     assigned = entry.get("assigned", False)
     if not isinstance(assigned, bool):
@@ -111,7 +114,10 @@ def parse_genesis(section: Any) -> AvailabilityGenesis:
     last_id = stakes[-1].id if stakes else 0
     next_id = last_id + 1
     if "next_stake_id" in section:
-        next_id = fields.integer(section["next_stake_id"], f"{NAME}.next_stake_id", minimum=last_id + 1)
+        # (ids above TREE_SIZE have no place in the selection index: modules/availability/weights.py)
+        next_id = fields.integer(
+            section["next_stake_id"], f"{NAME}.next_stake_id", minimum=last_id + 1, maximum=TREE_SIZE + 1
+        )
     return AvailabilityGenesis(params, stakes, next_id)
 
 

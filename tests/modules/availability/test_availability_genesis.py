@@ -121,6 +121,8 @@ def test_a_section_without_stakes_is_params_only() -> None:
         ({"stakes": [stake(ALICE, 10), stake(ALICE, 20)]}, r"stakes\[1\]: a second unassigned stake"),
         ({"stakes": [stake(ALICE, 1, id=3), stake(BOB, 1, id=3)]}, r"stakes\[1\]\.id: ids must ascend"),
         ({"stakes": [stake(ALICE, 1, id=3)], "next_stake_id": 3}, r"next_stake_id: must be >= 4"),
+        ({"stakes": [stake(ALICE, 1, id=2**32 + 1)]}, r"stakes\[0\]\.id: must be <= 4294967296"),
+        ({"stakes": [], "next_stake_id": 2**32 + 2}, r"next_stake_id: must be <= 4294967297"),
         ({"stakes": {"owner": 1}}, r"availability\.stakes: must be a list"),
         ({"params": {"min_stake": 20}, "stakes": [stake(ALICE, 10)]}, r"stakes\[0\]\.amount: must be >= 20"),
     ],

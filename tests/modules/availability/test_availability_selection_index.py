@@ -25,7 +25,11 @@ Op = tuple[Any, ...]
 ops = st.lists(
     st.one_of(
         st.tuples(
-            st.just("stake"), st.integers(0, 4), st.sampled_from(KINDS), st.integers(0, 60), st.integers(1, 30)
+            st.just("stake"),
+            st.integers(0, 4),
+            st.sampled_from(KINDS),
+            st.integers(0, 60),
+            st.integers(1, 30),
         ),
         st.tuples(st.just("extend"), st.integers(1, 12), st.integers(1, 30)),
         st.tuples(st.just("assign"), st.integers(1, 12)),
