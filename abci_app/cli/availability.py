@@ -53,9 +53,9 @@ def show(args: argparse.Namespace, out: Output) -> int:
 
 
 def by_kind(args: argparse.Namespace, out: Output) -> int:
-    return query_and_emit(
-        args, out, "/availability/stakes_by_kind", "active REP for {kind}: {active_rep}", kind=args.kind
-    )
+    page = {name: v for name, v in (("after", args.after), ("limit", args.limit)) if v is not None}
+    text = "{active_stakes} active stakes of {kind}, {active_rep} REP (next page: --after {next})"
+    return query_and_emit(args, out, "/availability/stakes_by_kind", text, kind=args.kind, **page)
 
 
 def by_member(args: argparse.Namespace, out: Output) -> int:
@@ -100,9 +100,10 @@ def register(
         dest="availability_query", required=True
     )
     leaf(q_av, "stake", show, "one stake", client).add_argument("stake_id", type=int)
-    leaf(
-        q_av, "by-kind", by_kind, "the unassigned stakes of a kind and their active REP", client
-    ).add_argument("kind")
+    sub = leaf(q_av, "by-kind", by_kind, "the unassigned stakes of a kind and their active REP", client)
+    sub.add_argument("kind")
+    sub.add_argument("--after", type=int, help="list stakes with ids above this (the previous page's next)")
+    sub.add_argument("--limit", type=int, help="stakes per page (at most 100, the default)")
     leaf(q_av, "by-member", by_member, "a member's stakes", keyring, client).add_argument(
         "who", help="bech32 address or key name"
     )

@@ -156,10 +156,17 @@ class AvailabilityKeeper:
         stakes = (self._state.stake(ctx, i) for i in self._state.ids_by_owner(ctx, owner))
         return [s for s in stakes if s is not None]
 
-    def stakes_of_kind(self, ctx: Context, kind: str) -> list[Stake]:
-        """Every unassigned stake of ``kind`` (active or waiting to be reclaimed), ascending id."""
-        stakes = (self._state.stake(ctx, i) for i in self._state.unassigned_ids(ctx, kind))
+    def stakes_of_kind(self, ctx: Context, kind: str, after: int = 0, limit: int = 100) -> list[Stake]:
+        """Unassigned stakes of ``kind`` (active or waiting to be reclaimed) with ids above ``after``,
+        ascending, at most ``limit`` (a page)."""
+        ids = self._state.unassigned_ids_after(ctx, kind, after, limit)
+        stakes = (self._state.stake(ctx, i) for i in ids)
         return [s for s in stakes if s is not None]
+
+    def active_totals(self, ctx: Context, kind: str) -> tuple[int, int]:
+        """(REP, number) of the active stakes of ``kind``: the selection index's root, exact at the
+        time of the last begin_block (in the app: the block time of every tx, hook and query)."""
+        return self._state.selection.totals(ctx, kind)
 
     # --- helpers ----------------------------------------------------------------------------------
     def _existing(self, ctx: Context, stake_id: int) -> Stake:

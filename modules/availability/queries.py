@@ -13,6 +13,8 @@ from modules.core.context import Context
 from modules.core.module import QueryError
 from modules.core.query_args import address_arg, int_arg, str_arg
 
+MAX_LIST = 100  # stakes per page
+
 
 def stake_json(stake: Stake, now_ns: int) -> dict[str, Any]:
     return {**codec.to_json(stake), "owner": to_bech32(stake.owner), "active": stake.active(now_ns)}
@@ -27,17 +29,26 @@ def query_stake(keeper: AvailabilityKeeper, ctx: Context, args: Mapping[str, Any
 
 
 def query_stakes_by_kind(keeper: AvailabilityKeeper, ctx: Context, args: Mapping[str, Any]) -> Any:
-    """Unassigned stakes of a kind (active and expired-but-unreclaimed), with the total active REP."""
+    """Unassigned stakes of a kind (active and expired-but-unreclaimed) with ids above ``after``
+    (default 0), at most ``limit`` (default and max 100); ``next`` is the ``after`` of the following
+    page (or null). ``active_rep`` and ``active_stakes`` count every active stake of the kind."""
     kind = str_arg(args, "kind")
     problem = kind_problem(kind)
     if problem:
         raise QueryError(f"kind {kind!r}: {problem}")
+    after = int_arg(args, "after") if "after" in args else 0
+    limit = int_arg(args, "limit") if "limit" in args else MAX_LIST
+    if not 1 <= limit <= MAX_LIST:
+        raise QueryError(f"limit must be in [1, {MAX_LIST}]")
     now = ctx.block.time_ns
-    stakes = keeper.stakes_of_kind(ctx, kind)
+    stakes = keeper.stakes_of_kind(ctx, kind, after, limit)
+    active_rep, active_stakes = keeper.active_totals(ctx, kind)
     return {
         "kind": kind,
         "stakes": [stake_json(s, now) for s in stakes],
-        "active_rep": sum(s.amount for s in stakes if s.active(now)),
+        "next": stakes[-1].id if len(stakes) == limit else None,
+        "active_rep": active_rep,
+        "active_stakes": active_stakes,
     }
 
 

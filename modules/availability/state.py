@@ -73,6 +73,9 @@ class AvailabilityState:
     def unassigned_ids(self, ctx: Context, kind: str) -> list[int]:
         return self._by_kind.ids(ctx, _kind_group(kind))
 
+    def unassigned_ids_after(self, ctx: Context, kind: str, after: int, limit: int) -> list[int]:
+        return self._by_kind.ids_after(ctx, _kind_group(kind), after, limit)
+
     def all_stakes(self, ctx: Context) -> list[Stake]:
         """Every stake record, ascending id (genesis export)."""
         return [stake for _, stake in self._stakes.items(ctx)]

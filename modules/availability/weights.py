@@ -73,12 +73,16 @@ class SelectionIndex:
         kind, _, amount = entry.partition(b"\x00")
         self._add(store, kind.decode(), stake_id, -int(amount), -1)
 
+    def totals(self, ctx: Context, kind: str) -> tuple[int, int]:
+        """(REP, number) of the active stakes of ``kind``: the tree's root."""
+        return self._node(ctx.store(self._key), _group(kind), TREE_SIZE)
+
     # --- the draw --------------------------------------------------------------------------------
     def pick(self, ctx: Context, kind: str, seed: bytes) -> int | None:
         """The stake id the scan over active stakes would choose from ``seed``; None if none is active."""
         store = ctx.store(self._key)
         group = _group(kind)
-        total_weight, total_count = self._node(store, group, TREE_SIZE)
+        total_weight, total_count = self.totals(ctx, kind)
         if total_weight:
             return self._search(store, group, uniform_below(seed, total_weight), _WEIGHT)
         if total_count:  # bootstrap rule: every active stake holds 0 REP, all count equally

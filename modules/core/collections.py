@@ -199,6 +199,19 @@ class KeySet:
         n = len(prefix)
         return [codec.read_u64(k[n:]) for k, _ in ctx.store(self._key).iterate(prefix, prefix_end(prefix))]
 
+    def ids_after(self, ctx: Context, group: bytes, after: int, limit: int) -> list[int]:
+        """At most ``limit`` ids under ``group`` above ``after``, ascending (a page)."""
+        prefix = self._prefix + group
+        n = len(prefix)
+        found: list[int] = []
+        if after + 1 >= _U64_LIMIT or limit < 1:
+            return found
+        for k, _ in ctx.store(self._key).iterate(prefix + codec.u64(after + 1), prefix_end(prefix)):
+            found.append(codec.read_u64(k[n:]))
+            if len(found) == limit:
+                break
+        return found
+
 
 class Schedule:
     """Entries ``prefix + u64(at) + u64(id) -> b""``: ids waiting for a time or height ``at``."""

@@ -144,6 +144,11 @@ def test_bad_arguments_fail_before_anything_is_sent(
             {"kind": "block_production"},
         ),
         (
+            ["query", "availability", "by-kind", "storage", "--after", "7", "--limit", "3"],
+            "/availability/stakes_by_kind",
+            {"kind": "storage", "after": 7, "limit": 3},
+        ),
+        (
             ["query", "availability", "by-member", "alice"],
             "/availability/stakes_by_member",
             {"member": "ALICE"},
