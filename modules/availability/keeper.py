@@ -32,6 +32,7 @@ class AvailabilityKeeper:
         for stake in stakes:
             self._state.put(ctx, stake)
         self._state.ids.set(ctx, next_stake_id)
+        self._state.selection.expire(ctx)  # the index is current at the genesis time
 
     def all_stakes(self, ctx: Context) -> list[Stake]:
         """Every stake, assigned or not, ascending id (genesis export)."""
@@ -104,10 +105,11 @@ class AvailabilityKeeper:
         return self._state.stake(ctx, stake_id)
 
     def active_stakes(self, ctx: Context, kind: str) -> list[Stake]:
-        """Unassigned stakes of ``kind`` before their end time, ascending id. O(unassigned stakes)."""
-        now = ctx.block.time_ns
-        stakes = (self._state.stake(ctx, i) for i in self._state.unassigned_ids(ctx, kind))
-        return [s for s in stakes if s is not None and s.active(now)]
+        """Unassigned stakes of ``kind`` before their end time, ascending id. O(active stakes): the
+        selection index lists them (ended stakes nobody reclaimed are not visited)."""
+        self._state.selection.catch_up(ctx)
+        stakes = (self._state.stake(ctx, i) for i in self._state.selection.active_ids(ctx, kind))
+        return [s for s in stakes if s is not None]
 
     def select(self, ctx: Context, kind: str, seed: bytes) -> int | None:
         """The id of an active stake of ``kind``, chosen with probability proportional to its REP
@@ -115,7 +117,7 @@ class AvailabilityKeeper:
 
         ``weighted_index(seed, [s.amount for s in active_stakes(ctx, kind)])``, computed in O(log N)
         from the selection index (weights.py) instead of a scan of every stake of the kind."""
-        self._state.selection.expire(ctx)  # a no-op after this block's begin_block
+        self._state.selection.catch_up(ctx)  # one read after this block's begin_block
         return self._state.selection.pick(ctx, kind, seed)
 
     def expire(self, ctx: Context) -> None:
@@ -167,6 +169,11 @@ class AvailabilityKeeper:
         """(REP, number) of the active stakes of ``kind``: the selection index's root, exact at the
         time of the last begin_block (in the app: the block time of every tx, hook and query)."""
         return self._state.selection.totals(ctx, kind)
+
+    def active_stakes_of(self, ctx: Context, owner: bytes, kind: str) -> list[Stake]:
+        """``owner``'s active stakes of ``kind``, ascending id (through the by-owner index)."""
+        now = ctx.block.time_ns
+        return [s for s in self.stakes_by_owner(ctx, owner) if s.kind == kind and s.active(now)]
 
     # --- helpers ----------------------------------------------------------------------------------
     def _existing(self, ctx: Context, stake_id: int) -> Stake:

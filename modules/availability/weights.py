@@ -17,7 +17,11 @@ Layout (availability's store; private to the module):
 - ``b"x" + u64(end_ns) + u64(id)`` -> ``kind + b"\\x00" + <REP>``: a stake in the tree, by end time.
   The stake leaves the tree when the block time reaches its end (``expire``, in begin_block) or when
   it is assigned, changed or removed (``retract``): the tree holds exactly the stakes for which
-  ``Stake.active(block time)`` holds.
+  ``Stake.active(block time)`` holds;
+- ``b"a" + kind + b"\\x00" + u64(id)`` -> ``b""``: the same stakes by kind, for listing them without
+  visiting the ended ones nobody reclaimed;
+- ``b"t"`` -> ``u64(time_ns)``: the block time ``expire`` last ran at (``catch_up`` runs it only when a
+  context's time is later: one read).
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from modules.core.store import KVStore, StoreKey, prefix_end
 
 _NODE = b"f"
 _BY_END = b"x"
+_ACTIVE = b"a"
+_EXPIRED_THROUGH = b"t"
 TREE_SIZE = 1 << 32  # stake ids the index can hold: one stake per tx for 4 billion txs
 _WEIGHT, _COUNT = 0, 1
 
@@ -48,6 +54,7 @@ class SelectionIndex:
         store = ctx.store(self._key)
         entry = _group(stake.kind) + b"%d" % stake.amount
         store.set(_BY_END + codec.u64(stake.end_ns) + codec.u64(stake.id), entry)
+        store.set(_ACTIVE + _group(stake.kind) + codec.u64(stake.id), b"")
         self._add(store, stake.kind, stake.id, stake.amount, 1)
 
     def retract(self, ctx: Context, stake: Stake) -> None:
@@ -68,9 +75,24 @@ class SelectionIndex:
         for entry_key, entry in due:
             store.delete(entry_key)
             self._remove_entry(store, codec.read_u64(entry_key[-8:]), entry)
+        store.set(_EXPIRED_THROUGH, codec.u64(now))
+
+    def catch_up(self, ctx: Context) -> None:
+        """``expire`` unless it already ran at this context's time (in the app, begin_block did: then
+        this costs one read, and no iteration over the block's writes)."""
+        raw = ctx.store(self._key).get(_EXPIRED_THROUGH)
+        if raw is None or codec.read_u64(raw) < ctx.block.time_ns:
+            self.expire(ctx)
+
+    def active_ids(self, ctx: Context, kind: str) -> list[int]:
+        """The active stakes of ``kind``, ascending id."""
+        prefix = _ACTIVE + _group(kind)
+        n = len(prefix)
+        return [codec.read_u64(k[n:]) for k, _ in ctx.store(self._key).iterate(prefix, prefix_end(prefix))]
 
     def _remove_entry(self, store: KVStore, stake_id: int, entry: bytes) -> None:
         kind, _, amount = entry.partition(b"\x00")
+        store.delete(_ACTIVE + kind + b"\x00" + codec.u64(stake_id))
         self._add(store, kind.decode(), stake_id, -int(amount), -1)
 
     def totals(self, ctx: Context, kind: str) -> tuple[int, int]:

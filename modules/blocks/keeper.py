@@ -273,7 +273,6 @@ class BlocksKeeper:
             return
         ppm = self.state.params.get(ctx).invalid_block_slash_ppm
         burned = 0
-        for stake in self._availability.active_stakes(ctx, BLOCK_PRODUCTION):
-            if stake.owner == producer:
-                burned += self._availability.slash(ctx, stake.id, ppm)
+        for stake in self._availability.active_stakes_of(ctx, producer, BLOCK_PRODUCTION):
+            burned += self._availability.slash(ctx, stake.id, ppm)
         ctx.emit("blocks.invalid", pool_id=pool_id, producer=producer.hex(), burned=burned)

@@ -436,10 +436,9 @@ class ProducersKeeper:
     def _slash_member(self, ctx: Context, member: bytes, ppm: int) -> int:
         """Slash ``ppm`` of each active block_production stake of ``member``; REP burned."""
         burned = 0
-        for s in self._availability.active_stakes(ctx, BLOCK_PRODUCTION):
-            if s.owner == member:
-                try:
-                    burned += self._availability.slash(ctx, s.id, ppm)
-                except TxError:  # the stake cannot be slashed (gone); nothing else to do
-                    continue
+        for s in self._availability.active_stakes_of(ctx, member, BLOCK_PRODUCTION):
+            try:
+                burned += self._availability.slash(ctx, s.id, ppm)
+            except TxError:  # the stake cannot be slashed (gone); nothing else to do
+                continue
         return burned

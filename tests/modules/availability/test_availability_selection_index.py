@@ -1,5 +1,6 @@
 """The selection index (modules/availability/weights.py) draws exactly what a scan of the active stakes
-draws: ``weighted_index(seed, [s.amount for s in active_stakes])``, over random stake histories."""
+draws: ``weighted_index(seed, [s.amount for s in active_stakes])``, and lists and totals exactly the active
+stakes, over random stake histories."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from modules.availability.module import STORE_KEY, AvailabilityModule
 from modules.availability.selection import weighted_index
+from modules.availability.types import Stake
 from modules.availability.weights import TREE_SIZE, SelectionIndex
 from modules.core import codec
 from modules.core.context import Context
@@ -42,8 +44,14 @@ ops = st.lists(
 )
 
 
+def active_by_scan(module: AvailabilityModule, ctx: Context, kind: str) -> list[Stake]:
+    """The definition: every unassigned stake of the kind (by-kind index), active at the block time."""
+    now = ctx.block.time_ns
+    return [s for s in module.keeper.stakes_of_kind(ctx, kind, limit=10_000) if s.active(now)]
+
+
 def scan(module: AvailabilityModule, ctx: Context, kind: str, seed: bytes) -> int | None:
-    stakes = module.keeper.active_stakes(ctx, kind)
+    stakes = active_by_scan(module, ctx, kind)
     index = weighted_index(seed, [s.amount for s in stakes])
     return None if index is None else stakes[index].id
 
@@ -90,6 +98,12 @@ def test_the_index_draws_what_the_scan_draws(history: list[Op]) -> None:
     for op in history:
         ctx = apply(module, ctx, op)
         for kind in KINDS:
+            active = active_by_scan(module, ctx, kind)
+            assert module.keeper.active_stakes(ctx, kind) == active
+            assert module.keeper.active_totals(ctx, kind) == (sum(s.amount for s in active), len(active))
+            for owner in OWNERS:
+                mine = [s for s in active if s.owner == owner]
+                assert module.keeper.active_stakes_of(ctx, owner, kind) == mine
             for seed in SEEDS:
                 assert module.keeper.select(ctx, kind, seed) == scan(module, ctx, kind, seed), (op, kind)
 

@@ -57,6 +57,9 @@ class FakeAvailability:
         now = ctx.block.time_ns
         return [s for _, s in sorted(self.stakes.items()) if s.kind == kind and now < s.end_ns]
 
+    def active_stakes_of(self, ctx: Context, owner: bytes, kind: str) -> list[FakeStake]:
+        return [s for s in self.active_stakes(ctx, kind) if s.owner == owner]
+
     def slash(self, ctx: Context, stake_id: int, ppm: int) -> int:
         stake = self.stakes.get(stake_id)
         if stake is None:
