@@ -14,7 +14,6 @@ from modules.work.deps import AssignmentSeeds, Availability, Bank, Forum, Valida
 from modules.work.state import WorkState
 from modules.work.types import (
     DETAILS_HASH_LEN,
-    MAX_WAIT_EPOCHS,
     SECOND_NS,
     Params,
     Status,
@@ -208,7 +207,7 @@ class WorkKeeper:
     # --- transitions ------------------------------------------------------------------------------
     def _assign_waiting(self, ctx: Context) -> None:
         """Pending requests, lowest target epoch first: drawn once their seed is decided, refunded once
-        it is MAX_WAIT_EPOCHS overdue (or the chain has no beacon any more)."""
+        it is ``max_wait_epochs`` overdue (or the chain has no beacon any more)."""
         while (epoch := self._state.first_waiting_epoch(ctx)) is not None:
             seed = None if self._seeds is None else self._seeds.decided_seed(ctx, epoch)
             if seed is not None:
@@ -217,7 +216,7 @@ class WorkKeeper:
                     self._draw(ctx, self._existing(ctx, request_id), seed)
                 continue
             now = None if self._seeds is None else self._seeds.target_epoch(ctx)
-            if now is not None and now - epoch <= MAX_WAIT_EPOCHS:
+            if now is not None and now - epoch <= self.params(ctx).max_wait_epochs:
                 return  # the rest target later epochs: nothing more to do this block
             for request_id in self._state.waiting_for(ctx, epoch):
                 self._state.stop_waiting(ctx, epoch, request_id)

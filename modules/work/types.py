@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 SECOND_NS = 10**9
 DETAILS_HASH_LEN = 32
-# A pending request whose seed has not come this many epochs after its target epoch is refunded
-# (docs/spec/work.md, "Waiting for the seed"); normally the seed comes one epoch after the target.
-MAX_WAIT_EPOCHS = 3
+# Bounds of the max_wait_epochs param: a request waits at least one epoch past its target (where its
+# seed normally comes), and never indefinitely.
+MAX_WAIT_EPOCHS_LIMIT = 64
 
 
 class Status:
@@ -24,7 +24,7 @@ class Status:
     FAILED = "failed"  # no evidence by the deadline: the stake was burned, the fee refunded
     CANCELLED = "cancelled"  # the pool could not be opened: fee refunded, stake released
     NO_EXPERT = "no_expert"  # nobody was available when the seed came: fee refunded
-    NO_SEED = "no_seed"  # no seed for MAX_WAIT_EPOCHS past its target epoch: fee refunded
+    NO_SEED = "no_seed"  # no seed for max_wait_epochs past its target epoch: fee refunded
 
 
 class Verdict:
@@ -79,6 +79,9 @@ class Params:
     min_fee: int = 1  # a request ties up an expert's stake, and a pool needs a positive fee
     max_deadline_s: int = 30 * 24 * 3600
     verdict_window_s: int = 24 * 3600  # after the evidence, how long the client has to give a verdict
+    # A pending request whose seed has not come this many epochs after its target epoch is refunded
+    # (docs/spec/work.md, "Waiting for the seed"); normally the seed comes one epoch after the target.
+    max_wait_epochs: int = 3
 
     def validate(self) -> str | None:
         if self.min_fee < 1:
@@ -87,4 +90,6 @@ class Params:
             return "max_deadline_s must be >= 1"
         if self.verdict_window_s < 0:
             return "verdict_window_s must be >= 0"
+        if not 1 <= self.max_wait_epochs <= MAX_WAIT_EPOCHS_LIMIT:
+            return f"max_wait_epochs must be in [1, {MAX_WAIT_EPOCHS_LIMIT}]"
         return None

@@ -14,7 +14,7 @@ Checked after every step:
 - escrows: the validation_pool account holds exactly the fees of the open pools (model); the work account
   the fees of requests whose pool has not opened (pending ones included);
 - work's seeds (a beacon modelled on block heights, ``HeightSeeds``, some epochs never decided): after
-  each block no request still waits for a seed that is decided, none waits more than MAX_WAIT_EPOCHS
+  each block no request still waits for a seed that is decided, none waits more than max_wait_epochs
   past its target epoch, and a pending request has no expert and no deadline;
 - fees: salary received = fees of resolved pools + swept tx fees (model); salary account * SCALE =
   Σ owed + carried remainder; tokens are never minted or burned: bank supply = Σ balances, unchanged;
@@ -54,7 +54,7 @@ from modules.forum.types import Author, Citation, MsgPost
 from modules.reputation.types import MsgSetStakeAllowance
 from modules.salary.types import SCALE, MsgClaimSalary
 from modules.validation_pool.types import OPEN, SECOND_NS, MsgInitiatePool, MsgStake, Params, Pool
-from modules.work.types import MAX_WAIT_EPOCHS, MsgRequestWork, MsgSubmitEvidence, MsgVerdict, Status
+from modules.work.types import MsgRequestWork, MsgSubmitEvidence, MsgVerdict, Status
 from modules.work.types import Params as WorkParams
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -521,14 +521,14 @@ class DaoMachine(RuleBasedStateMachine):  # type: ignore[misc]
         self.end_block(seconds)
 
     def _check_waiting(self, height: int) -> None:
-        """After block ``height``'s end: nothing waits for a decided seed or past MAX_WAIT_EPOCHS."""
+        """After block ``height``'s end: nothing waits for a decided seed or past max_wait_epochs."""
         for e in self.dao.last_block_events:
             if e.type in ("work.assign", "work.unassigned"):
                 count(f"work:{dict(e.attributes).get('status', 'assigned')}")
         for r in self._requests():
             if r.status == Status.PENDING:
                 assert r.target_epoch is not None and SEEDS.seed_at(height, r.target_epoch) is None
-                assert SEEDS.target_at(height) - r.target_epoch <= MAX_WAIT_EPOCHS
+                assert SEEDS.target_at(height) - r.target_epoch <= WORK_PARAMS.max_wait_epochs
                 assert (r.expert, r.stake_id, r.deadline_ns) == (None, None, None)
 
     def _check_outcome(self, pool: Pool, model: ModelPool) -> None:

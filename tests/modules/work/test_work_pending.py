@@ -9,7 +9,7 @@ from modules.availability.types import BLOCK_PRODUCTION
 from modules.core.context import BlockInfo, Context
 from modules.work import errors as E
 from modules.work.keeper import assignment_seed
-from modules.work.types import MAX_WAIT_EPOCHS, MsgRequestWork, MsgSubmitEvidence, MsgVerdict, Status
+from modules.work.types import MsgRequestWork, MsgSubmitEvidence, MsgVerdict, Params, Status
 from tests.modules.forum.dao_helpers import SECOND, at
 from tests.modules.work.test_work_flow import expect
 from tests.modules.work.work_fakes import FakeSeeds
@@ -129,7 +129,7 @@ def test_a_skipped_decision_hands_the_request_to_the_next_seed() -> None:
 
 def test_a_request_without_a_seed_for_max_wait_epochs_is_refunded() -> None:
     w, seeds = pending_world(target=5)
-    seeds.target = 5 + MAX_WAIT_EPOCHS
+    seeds.target = 5 + Params().max_wait_epochs
     w.end_block_at(T0 + HOUR)
     assert w.request().status == Status.PENDING
     seeds.target += 1
@@ -138,6 +138,17 @@ def test_a_request_without_a_seed_for_max_wait_epochs_is_refunded() -> None:
     assert (w.bank.balance(w.ctx, CLIENT), w.bank.balance(w.ctx, ESCROW)) == (1_000, 0)
     seeds.decide(9, SEED)  # a late seed finds nothing waiting
     w.end_block_at(T0 + 3 * HOUR)
+    assert w.request().status == Status.NO_SEED
+
+
+def test_max_wait_epochs_is_a_param() -> None:
+    w, seeds = pending_world(target=5)
+    w.work.keeper.set_params(w.ctx, Params(max_wait_epochs=1))  # as governance would
+    seeds.target = 6
+    w.end_block_at(T0 + HOUR)
+    assert w.request().status == Status.PENDING
+    seeds.target = 7
+    w.end_block_at(T0 + 2 * HOUR)
     assert w.request().status == Status.NO_SEED
 
 

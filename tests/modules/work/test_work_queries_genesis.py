@@ -37,3 +37,6 @@ def test_genesis_params() -> None:
     assert w.work.keeper.params(w.ctx) == Params(verdict_window_s=60)
     with pytest.raises(GenesisError, match=r"work\.params"):
         w.work.validate_genesis({"params": {"max_deadline_s": 0}})
+    for bad in (0, 65):
+        with pytest.raises(GenesisError, match=r"max_wait_epochs must be in \[1, 64\]"):
+            w.work.validate_genesis({"params": {"max_wait_epochs": bad}})
