@@ -79,6 +79,11 @@ class MemoryStore:
 _ABSENT: object = object()
 
 
+# Pending keys written since the last iteration are inserted one by one while they number less than
+# 1/_INSORT_RATIO of those already sorted, else merged in one sort.
+_INSORT_RATIO = 32
+
+
 class CacheStore:
     """An overlay of pending writes over a parent store.
 
@@ -164,11 +169,17 @@ class CacheStore:
 
     def _pending_in(self, start: bytes, end: bytes | None) -> list[bytes]:
         if self._unsorted:
-            # Two sorted runs: timsort finds and merges them in C (heapq.merge is a Python
-            # generator, ~1 µs per key, and end-of-block hooks iterate over a block's writes).
-            self._unsorted.sort()
-            self._sorted += self._unsorted
-            self._sorted.sort()
+            if len(self._unsorted) * _INSORT_RATIO < len(self._sorted):
+                # A few new keys into many: a binary search and a memmove each (a merge would
+                # compare every key: 0.6 ms per iteration over a 25k-key block, against ~0.05).
+                for key in self._unsorted:
+                    bisect.insort(self._sorted, key)
+            else:
+                # Two sorted runs: timsort finds and merges them in C (heapq.merge is a Python
+                # generator, ~1 µs per key, and end-of-block hooks iterate over a block's writes).
+                self._unsorted.sort()
+                self._sorted += self._unsorted
+                self._sorted.sort()
             self._unsorted = []
         keys = self._sorted
         lo = bisect.bisect_left(keys, start)

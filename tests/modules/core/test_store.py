@@ -132,3 +132,22 @@ def test_interleaved_writes_and_iterations_match_a_flat_model(seed: int) -> None
         if rng.random() < 0.02:
             cache.write()
             assert parent.items() == model
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_few_new_keys_among_many_pending_iterate_in_order(seed: int) -> None:
+    # Both ways new pending keys join the sorted ones: one by one (few among many) and merged.
+    rng = random.Random(seed)
+    cache = CacheStore(MemoryStore())
+    model: dict[bytes, bytes] = {}
+    for burst in [400, *([1, 2, 3] * 30), 200, *([1] * 20)]:
+        for _ in range(burst):
+            key = rng.randrange(5_000).to_bytes(2, "big")
+            if rng.random() < 0.8:
+                cache.set(key, b"v")
+                model[key] = b"v"
+            else:
+                cache.delete(key)
+                model.pop(key, None)
+        start = rng.randrange(5_000).to_bytes(2, "big")
+        assert list(cache.iterate(start)) == sorted((k, v) for k, v in model.items() if k >= start)
