@@ -6,7 +6,7 @@ b"s" + u64(id)                     -> Stake
 b"k" + kind + b"\\x00" + u64(id)    -> b""  unassigned stakes of a kind (expired: until reclaimed)
 b"o" + owner + u64(id)             -> b""  stakes by owner
 b"m" + owner + kind                -> u64(id)  the owner's unassigned stake of that kind (merge target)
-b"f", b"z", b"x" ...               -> the selection index of active stakes (weights.py)
+b"f", b"x", b"a", b"t" ...         -> the selection index of the active stakes (weights.py)
 """
 
 from __future__ import annotations
@@ -69,9 +69,6 @@ class AvailabilityState:
     def merge_target(self, ctx: Context, owner: bytes, kind: str) -> int | None:
         raw = ctx.store(self._key).get(_MERGE + owner + kind.encode())
         return None if raw is None else codec.read_u64(raw)
-
-    def unassigned_ids(self, ctx: Context, kind: str) -> list[int]:
-        return self._by_kind.ids(ctx, _kind_group(kind))
 
     def unassigned_ids_after(self, ctx: Context, kind: str, after: int, limit: int) -> list[int]:
         return self._by_kind.ids_after(ctx, _kind_group(kind), after, limit)
