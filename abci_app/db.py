@@ -15,7 +15,7 @@ from pathlib import Path
 from rocksdict import Options, Rdict, ReadOptions, WriteBatch, WriteOptions
 
 from modules.core.codec import read_u64, u64
-from modules.core.store import ReadOnlyError, Write
+from modules.core.store import CounterOps, ReadOnlyError, Write
 
 META_CF = "meta"
 _HEIGHT = b"height"
@@ -47,7 +47,7 @@ def _raw_options() -> Options:
     return opt
 
 
-class StateDB:
+class StateDB(CounterOps):
     """The committed state: a read-only KVStore plus one atomic way to move it forward.
 
     Reads see only what a Commit wrote; pending writes live in the app's CacheStore

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from modules.bank.keeper import BankKeeper, module_address
 from modules.core.context import BlockInfo, Context
-from modules.core.store import CacheStore, StoreKey
+from modules.core.store import CacheStore, CounterOps, StoreKey
 from modules.forum.keeper import ForumKeeper
 from modules.reputation.keeper import ReputationKeeper
 from modules.reputation.module import STORE_KEY as REP_KEY
@@ -53,7 +53,7 @@ def addr(name: str) -> bytes:
 START_S = 1_000
 
 
-class SortedStore:
+class SortedStore(CounterOps):
     """An in-memory KVStore with ordered keys: get/set O(1) or O(log n), iterate O(log n + k)."""
 
     def __init__(self) -> None:

@@ -104,14 +104,18 @@ class BankKeeper:
             ctx.events.append(Event("fee", (("payer", _bech32(payer)), ("amount", str(amount)))))
 
     def _move(self, ctx: Context, sender: bytes, recipient: bytes, amount: int) -> None:
+        # Counter operations, not read-then-write: the same writes, and a tx that only takes from
+        # the sender and adds to the recipient does not depend on either balance beyond "enough"
+        # (so its effects from CheckTx can stand in a block: modules/core/replay.py).
         _check_amount(amount)
         store = self._store(ctx)
-        have = read_int(store.get(_BALANCE + sender))
-        if have < amount:
+        key = _BALANCE + sender
+        enough = read_int(store.get(key)) >= amount if sender == recipient else store.decrease(key, amount)
+        if not enough:
+            have = read_int(store.get(key))
             raise ERR_INSUFFICIENT_FUNDS(f"{_bech32(sender)} has {have}, needs {amount}")
         if sender != recipient:
-            self._set_balance(store, sender, have - amount)
-            self._set_balance(store, recipient, read_int(store.get(_BALANCE + recipient)) + amount)
+            store.increase(_BALANCE + recipient, amount)
 
     def mint(self, ctx: Context, recipient: bytes, amount: int) -> None:
         """Create ``amount`` new tokens in ``recipient``'s balance (the supply grows)."""

@@ -6,6 +6,11 @@ name another's keys. Writes go to a :class:`CacheStore` overlay; a failed transa
 discards its overlay, a successful one writes it into the block's overlay, and Commit
 writes the block's overlay to disk in one batch. Iteration is always in ascending key
 order, which is the only order a state machine may depend on.
+
+Besides get/set/delete, a store offers the two operations of a non-negative decimal counter
+(a balance): :meth:`KVStore.increase` and :meth:`KVStore.decrease`. Each is exactly a get and a
+set (or a delete at zero) in every store; they exist so that a recording store
+(modules/core/replay.py) can tell a tx that adds to a counter from one that depends on its value.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol
+
+from modules.core.codec import int_bytes, read_int
 
 # A pending write: bytes to set, None to delete.
 Write = bytes | None
@@ -27,6 +34,52 @@ class KVStore(Protocol):
     def iterate(self, start: bytes = b"", end: bytes | None = None) -> Iterator[tuple[bytes, bytes]]:
         """Pairs with ``start <= key < end`` (``end=None``: no upper bound), ascending."""
         ...
+
+    def increase(self, key: bytes, amount: int) -> None:
+        """Add ``amount`` (>= 0) to the decimal counter at ``key`` (absent = 0; 0 is stored as a delete)."""
+        ...
+
+    def decrease(self, key: bytes, amount: int) -> bool:
+        """Take ``amount`` (>= 0) from the counter at ``key`` if it holds that much (True); else write
+        nothing and return False."""
+        ...
+
+
+class CounterOps:
+    """:meth:`KVStore.increase` and :meth:`KVStore.decrease` in terms of get, set and delete."""
+
+    def get(self, key: bytes) -> bytes | None:
+        raise NotImplementedError
+
+    def set(self, key: bytes, value: bytes) -> None:
+        raise NotImplementedError
+
+    def delete(self, key: bytes) -> None:
+        raise NotImplementedError
+
+    def increase(self, key: bytes, amount: int) -> None:
+        _check_amount(amount)
+        self._put_counter(key, read_int(self.get(key)) + amount)
+
+    def decrease(self, key: bytes, amount: int) -> bool:
+        _check_amount(amount)
+        have = read_int(self.get(key))
+        if have < amount:
+            return False
+        self._put_counter(key, have - amount)
+        return True
+
+    def _put_counter(self, key: bytes, value: int) -> None:
+        if value:
+            self.set(key, int_bytes(value))
+        else:
+            self.delete(key)
+
+
+def _check_amount(amount: int) -> None:
+    # A negative amount is a caller's bug (a module's), never a user's error.
+    if amount < 0:
+        raise ValueError(f"negative counter amount {amount}")
 
 
 class ReadOnlyError(Exception):
@@ -52,7 +105,7 @@ def prefix_end(prefix: bytes) -> bytes | None:
     return stripped[:-1] + bytes([stripped[-1] + 1])
 
 
-class MemoryStore:
+class MemoryStore(CounterOps):
     """A plain in-memory store (tests, and the committed view in pure-Python runs)."""
 
     def __init__(self, data: dict[bytes, bytes] | None = None) -> None:
@@ -117,6 +170,26 @@ class CacheStore:
 
     def delete(self, key: bytes) -> None:
         self._put(key, None)
+
+    # (get + _put inlined: a transfer makes three of these per run)
+    def increase(self, key: bytes, amount: int) -> None:
+        _check_amount(amount)
+        value = self._writes.get(key, _ABSENT)
+        if value is _ABSENT:
+            value = self._parent.get(key)
+        total = read_int(value) + amount  # type: ignore[arg-type]
+        self._put(key, int_bytes(total) if total else None)
+
+    def decrease(self, key: bytes, amount: int) -> bool:
+        _check_amount(amount)
+        value = self._writes.get(key, _ABSENT)
+        if value is _ABSENT:
+            value = self._parent.get(key)
+        have = read_int(value)  # type: ignore[arg-type]
+        if have < amount:
+            return False
+        self._put(key, int_bytes(have - amount) if have != amount else None)
+        return True
 
     def _put(self, key: bytes, value: Write) -> None:
         writes = self._writes
@@ -241,6 +314,12 @@ class PrefixStore:
     def delete(self, key: bytes) -> None:
         self._parent.delete(self._prefix + key)
 
+    def increase(self, key: bytes, amount: int) -> None:
+        self._parent.increase(self._prefix + key, amount)
+
+    def decrease(self, key: bytes, amount: int) -> bool:
+        return self._parent.decrease(self._prefix + key, amount)
+
     def iterate(self, start: bytes = b"", end: bytes | None = None) -> Iterator[tuple[bytes, bytes]]:
         n = len(self._prefix)
         upper = prefix_end(self._prefix) if end is None else self._prefix + end
@@ -248,7 +327,7 @@ class PrefixStore:
             yield key[n:], value
 
 
-class ReadOnlyStore:
+class ReadOnlyStore(CounterOps):
     """Wraps a store so that queries cannot write."""
 
     def __init__(self, parent: KVStore) -> None:
