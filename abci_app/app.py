@@ -45,6 +45,7 @@ from modules.core.codec import dumps, int_bytes, read_int
 from modules.core.context import BlockInfo, Context
 from modules.core.errors import GenesisError, TxError
 from modules.core.module import QueryHandler
+from modules.core.replay import RecordingStore
 from modules.core.store import CacheStore, ReadOnlyStore, StoreKey
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,7 @@ class Application:
             max_tx_bytes=0,  # read from state in _reset_check_state
             check_runs_msgs=check_runs_msgs,
             verify_workers=verify_workers,
+            replayable_msgs=self._wiring.replayable_msgs,
         )
         self._commitment: Commitment = commitment or ChainedWriteSetCommitment()
         self._indexed = indexed_keys(event_indexing)
@@ -138,7 +140,7 @@ class Application:
     def _reset_check_state(self) -> None:
         """After genesis and each Commit: a fresh check state, and the tx size limit of the
         next block (params changed in a block apply from the next one)."""
-        self._check = CacheStore(self._base())
+        self._check = RecordingStore(self._base())
         self._accepted: list[bytes] = []  # txs CheckTx accepted into _check, in order
         self._check_block = BlockInfo(height=self._height + 1, time_ns=self._time_ns, chain_id=self._chain_id)
         self._runner.max_tx_bytes = self._wiring.max_tx_bytes(
@@ -418,7 +420,7 @@ class Application:
         except TxError as err:
             result = TxResult.failed(err)
         else:
-            result = self._runner.run(store, block, tx, Mode.DELIVER)
+            result = self._runner.deliver(store, block, raw, tx)
         if result.code:
             out.code = result.code
             out.codespace = result.codespace
@@ -461,16 +463,16 @@ class Application:
         if self._chain_id:
             self._runner.authenticate_many([req.tx for req in requests], self._chain_id)
 
-    # Recheck finds the decoded, verified tx in the cache, but still runs the messages, even of
-    # a plain transfer (they are ~5 of its ~22 µs): skipping them would leave the sender's balance
-    # in the check state higher than the block will leave it, and the gap is free block space.
-    # Alice sends her whole balance to her other account in a tx that misses the next block;
-    # after the recheck she sends many small txs, each admitted against the balance the skipped
-    # transfer did not take, each included in the block after, where it fails ante behind the
-    # transfer and so pays no fee.
+    # Recheck does not trust the earlier answer: it replays the tx's recorded effects only where
+    # they hold in the new check state (modules/core/replay.py: its reads unchanged, its sender
+    # still holding enough), else runs ante and messages again. Skipping the messages would leave
+    # the sender's balance in the check state higher than the block will leave it, and the gap is
+    # free block space (a transfer of her whole balance misses the next block; many small txs
+    # admitted against the untaken balance fail ante behind it in the block after, unpaid).
     def check_tx(self, req: abci.RequestCheckTx) -> abci.ResponseCheckTx:
         """New and recheck alike: authenticate (cached), then ante and messages on the check
-        state. A stale nonce fails ante, which is how recheck evicts txs a block made invalid."""
+        state (or their recorded effects where they hold: TxRunner.check). A stale nonce fails
+        ante, which is how recheck evicts txs a block made invalid."""
         raw = req.tx  # (each read of a bytes field makes a new object, hashed anew by every look-up)
         tx = None
         if not self._chain_id:
@@ -481,7 +483,7 @@ class Application:
             except TxError as err:
                 result = TxResult.failed(err)
             else:
-                result = self._runner.run(self._check, self._check_block, tx, Mode.CHECK)
+                result = self._runner.check(self._check, self._check_block, raw, tx)
         self._mempool_view.after_check(raw, tx, req.type == abci.RECHECK, result.code == 0, self._height)
         if result.code == 0:
             self._accepted.append(raw)  # for PrepareProposal's fast path

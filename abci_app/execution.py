@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, cast
 
 from abci_app.sigverify import ParallelVerifier
 from abci_app.txcodec import ERR_BAD_SIGNATURE, ERR_UNKNOWN_MSG, ERR_WRONG_CHAIN_ID
 from modules.core.context import BlockInfo, Context, Event
 from modules.core.errors import ErrorCode, TxError
 from modules.core.module import MsgHandler
+from modules.core.replay import RecordingStore, StoreEffects
 from modules.core.store import CacheStore
 
 # Tx-level errors (decode, signature, chain id, unknown message) are txcodec's (codespace "tx").
@@ -149,6 +150,48 @@ class TxResult(NamedTuple):
 TX_OK = TxResult()
 
 
+class TxEffects(NamedTuple):
+    """What a successful CheckTx run of a replayable tx did (modules/core/replay.py), and the
+    events it emitted (recorded runs keep events as a block's run would)."""
+
+    store: StoreEffects
+    events: tuple[Event, ...]
+
+
+class EffectsCache(OrderedDict[bytes, TxEffects]):
+    """Recorded effects of txs CheckTx ran, keyed by raw bytes; the oldest go first.
+
+    An entry is a claim that holds only where its reads hold, and :meth:`StoreEffects.replay`
+    checks them every time, so losing or keeping an entry never changes a result. (An
+    OrderedDict: ``get`` and ``pop`` are its own, C calls.)
+    """
+
+    def __init__(self, capacity: int = DEFAULT_VERIFIED_CACHE_SIZE) -> None:
+        super().__init__()
+        self._capacity = capacity
+
+    def put(self, key: bytes, effects: TxEffects) -> None:
+        self[key] = effects
+        if len(self) > self._capacity:
+            self.popitem(last=False)
+
+
+class _WatchedBlock:
+    """Stands in for a run's BlockInfo and notes whether the run read any of it: a run that
+    did depends on more than its store operations, so it is not recorded."""
+
+    __slots__ = ("block", "read", "stand_in")
+
+    def __init__(self, block: BlockInfo) -> None:
+        self.block = block
+        self.read = False
+        self.stand_in: BlockInfo = cast(BlockInfo, self)
+
+    def __getattr__(self, name: str) -> Any:  # (only for names not in __slots__: BlockInfo's)
+        self.read = True
+        return getattr(self.block, name)
+
+
 class TxRunner:
     """Authenticates and runs txs against a given state; holds the verified-tx cache."""
 
@@ -162,12 +205,21 @@ class TxRunner:
         cache: VerifiedTxCache | None = None,
         check_runs_msgs: bool = True,
         verify_workers: int | None = None,
+        replayable_msgs: frozenset[type] = frozenset(),
     ) -> None:
         """``verify_workers``: threads that check signatures beside the caller's in
-        :meth:`authenticate_many` (None: one per extra core, at most 3; 0: none)."""
+        :meth:`authenticate_many` (None: one per extra core, at most 3; 0: none).
+        ``replayable_msgs``: txs made of these only are recorded by :meth:`check` and replayed
+        by :meth:`check` and :meth:`deliver` (the wiring's ``replayable_msgs``)."""
         self._codec = codec
         self._ante = ante
         self._router = msg_router
+        self._replayable = replayable_msgs
+        self.effects = EffectsCache()
+        self._watch: _WatchedBlock | None = None  # the check block's, while it lasts
+        # How often recorded effects stood in for a run (logged per block by the app).
+        self.replayed_checks = 0
+        self.replayed_delivers = 0
         # A consensus param (auth); the app refreshes it from block-start state.
         self.max_tx_bytes = max_tx_bytes
         self.cache = cache if cache is not None else VerifiedTxCache()
@@ -236,6 +288,53 @@ class TxRunner:
             raise ERR_WRONG_CHAIN_ID(f"tx is for {tx.chain_id!r}, this chain is {chain_id!r}")
         return tx
 
+    def check(self, root: RecordingStore, block: BlockInfo, raw: bytes, tx: DecodedTx) -> TxResult:
+        """CheckTx (new or recheck) of ``tx`` (the decoding of ``raw``) on the check state.
+
+        Where an earlier check of the same bytes recorded its effects and they hold in ``root``,
+        they are made again without running anything (a recheck after a block that did not
+        touch what the tx read). Otherwise the tx runs; a successful run of a replayable tx is
+        recorded, with the events a block's run would emit, for the next recheck and FinalizeBlock.
+        """
+        effects = self.effects.get(raw)
+        if effects is not None and effects.store.replay(root):
+            self.replayed_checks += 1
+            return TX_OK
+        msgs, replayable = tx.msgs, self._replayable
+        if len(msgs) == 1:  # (the usual tx: no loop)
+            eligible = type(msgs[0]) in replayable
+        else:
+            eligible = bool(replayable) and all([type(msg) in replayable for msg in msgs])
+        if not eligible or not self.check_runs_msgs:
+            return self.run(root, block, tx, Mode.CHECK)
+        watch = self._watch
+        if watch is None or watch.block is not block:
+            watch = self._watch = _WatchedBlock(block)
+        watch.read = False
+        root.start_recording()
+        try:
+            result = self._run(root, watch.stand_in, tx, Mode.CHECK, keep_events=True)
+        finally:
+            recorded = root.stop_recording()
+        if result.code:
+            if effects is not None:
+                self.effects.pop(raw, None)
+            return result
+        if recorded is not None and not watch.read:
+            self.effects.put(raw, tuple.__new__(TxEffects, (recorded, result.events)))
+        elif effects is not None:
+            self.effects.pop(raw, None)
+        return TX_OK
+
+    def deliver(self, root: CacheStore, block: BlockInfo, raw: bytes, tx: DecodedTx) -> TxResult:
+        """FinalizeBlock's run of ``tx``: the effects CheckTx recorded for ``raw`` where they hold
+        in the block's state (the same writes and events the run would make), else the run."""
+        effects = self.effects.pop(raw, None)
+        if effects is not None and effects.store.replay(root):
+            self.replayed_delivers += 1
+            return TxResult(events=effects.events) if effects.events else TX_OK
+        return self.run(root, block, tx, Mode.DELIVER)
+
     def run(self, root: CacheStore, block: BlockInfo, tx: DecodedTx, mode: Mode) -> TxResult:
         """Ante then messages, written straight into ``root`` and undone as ``mode`` says.
 
@@ -243,7 +342,12 @@ class TxRunner:
         kept or dropped, one store layer less on every read).
         """
         # Only DELIVER keeps events; CHECK and PREPARE keep at most a pass/fail.
-        ctx = Context(root=root, block=block, is_check=mode is not Mode.DELIVER)
+        return self._run(root, block, tx, mode, keep_events=mode is Mode.DELIVER)
+
+    def _run(
+        self, root: CacheStore, block: BlockInfo, tx: DecodedTx, mode: Mode, *, keep_events: bool
+    ) -> TxResult:
+        ctx = Context(root=root, block=block, is_check=not keep_events)
         start = root.savepoint()
         try:
             try:

@@ -56,14 +56,28 @@ class Wiring:
     msg_router: Mapping[type, MsgHandler]
     queries: Mapping[str, QueryHandler]  # "/<module>/<name>" -> handler
     por: PorKeepers | None = None  # None: no PoR (fixed genesis validators, empty vote extensions)
+    # Txs whose messages are all of these (and whose ante is replayable) run once per node when
+    # CheckTx saw them: their recorded effects stand in for recheck and FinalizeBlock where they
+    # hold (abci_app/execution.py). Empty: every tx runs every time.
+    replayable_msgs: frozenset[type] = frozenset()
 
 
 def wire(
-    modules: Sequence[Module], *, ante: AnteHandler, max_tx_bytes: MaxTxBytes, por: PorKeepers | None = None
+    modules: Sequence[Module],
+    *,
+    ante: AnteHandler,
+    max_tx_bytes: MaxTxBytes,
+    por: PorKeepers | None = None,
+    replayable_ante: bool = False,
 ) -> Wiring:
-    """Check the module list and build the routers. ValueError names what is wrong."""
+    """Check the module list and build the routers. ValueError names what is wrong.
+
+    ``replayable_ante``: the ante reaches state only through the context's stores and never
+    reads the block (modules/core/module.py, ``replayable_msgs``); without it no tx is replayed.
+    """
     names: set[str] = set()
     router: dict[type, MsgHandler] = {}
+    replayable: set[type] = set()
     queries: dict[str, QueryHandler] = {}
     for module in modules:
         if not module.name or module.name in RESERVED_NAMES or "/" in module.name:
@@ -71,10 +85,12 @@ def wire(
         if module.name in names:
             raise ValueError(f"module {module.name!r} is wired twice")
         names.add(module.name)
-        for msg_type, handler in module.msg_handlers().items():
+        handlers = module.msg_handlers()
+        for msg_type, handler in handlers.items():
             if msg_type in router:
                 raise ValueError(f"{msg_type.__name__} has handlers in two modules")
             router[msg_type] = handler
+        replayable.update(msg_type for msg_type in module.replayable_msgs() if msg_type in handlers)
         for query_name, query in module.queries().items():
             queries[f"/{module.name}/{query_name}"] = query
     return Wiring(
@@ -84,6 +100,7 @@ def wire(
         msg_router=router,
         queries=queries,
         por=por,
+        replayable_msgs=frozenset(replayable) if replayable_ante else frozenset(),
     )
 
 
@@ -189,7 +206,8 @@ def default_wiring() -> Wiring:
     por = PorKeepers(producers=producers.keeper, beacon=beacon.keeper, blocks=blocks.keeper)
     modules = [governance, auth, bank, dao.reputation, forum, availability, pools, dao.work, blocks]
     modules += [dao.salary, beacon, producers]
-    return wire(modules, ante=ante, max_tx_bytes=max_tx_bytes, por=por)
+    # auth's ante: auth's account and params, bank's counters (modules/auth/keeper.py)
+    return wire(modules, ante=ante, max_tx_bytes=max_tx_bytes, por=por, replayable_ante=True)
 
 
 class ProtobufTxCodec:

@@ -36,6 +36,9 @@ class BankModule(Module):
     def msg_handlers(self) -> Mapping[type, MsgHandler]:
         return {MsgSend: partial(handlers.send, self.keeper)}
 
+    def replayable_msgs(self) -> frozenset[type]:
+        return frozenset({MsgSend})  # handlers.send: bank's counters and the recipient check only
+
     def queries(self) -> Mapping[str, QueryHandler]:
         return {
             "balance": partial(queries.balance, self.keeper),

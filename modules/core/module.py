@@ -46,6 +46,13 @@ class Module:
     def msg_handlers(self) -> Mapping[type, MsgHandler]:
         return {}
 
+    def replayable_msgs(self) -> frozenset[type]:
+        """Messages whose handlers are replayable: they reach state only through the context's
+        stores, never read ``ctx.block`` and keep nothing in memory, so what one run did
+        (modules/core/replay.py) may stand in for running them again (abci_app/execution.py).
+        Reading the block or iterating is caught at run time; memory of their own is not."""
+        return frozenset()
+
     def queries(self) -> Mapping[str, QueryHandler]:
         return {}
 

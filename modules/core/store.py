@@ -191,6 +191,45 @@ class CacheStore:
         self._put(key, int_bytes(have - amount) if have != amount else None)
         return True
 
+    def replay(
+        self,
+        reads: tuple[tuple[bytes, Write], ...],
+        decreases: tuple[tuple[bytes, int], ...],
+        writes: tuple[tuple[bytes, Write], ...],
+        increases: tuple[tuple[bytes, int], ...],
+    ) -> bool:
+        """Make a recorded run's writes (modules/core/replay.py, ``StoreEffects``) if every read
+        finds its value and every decreased counter holds the amount (True); else write nothing
+        (False). The four parts name disjoint keys, so every check sees the state before the
+        writes. One call with the look-ups inlined: recheck and FinalizeBlock make one per tx."""
+        pending, parent_get, put = self._writes, self._parent.get, self._put
+        for key, expected in reads:
+            value = pending.get(key, _ABSENT)
+            if value is _ABSENT:
+                value = parent_get(key)
+            if value != expected:
+                return False
+        left = []
+        for key, amount in decreases:
+            value = pending.get(key, _ABSENT)
+            if value is _ABSENT:
+                value = parent_get(key)
+            have = 0 if value is None else int(value)  # type: ignore[call-overload]
+            if have < amount:
+                return False
+            left.append(have - amount)
+        for key, value in writes:
+            put(key, value)
+        for (key, _), rest in zip(decreases, left, strict=True):
+            put(key, str(rest).encode() if rest else None)
+        for key, amount in increases:
+            value = pending.get(key, _ABSENT)
+            if value is _ABSENT:
+                value = parent_get(key)
+            total = amount if value is None else int(value) + amount  # type: ignore[call-overload]
+            put(key, str(total).encode() if total else None)
+        return True
+
     def _put(self, key: bytes, value: Write) -> None:
         writes = self._writes
         previous = writes.get(key, _ABSENT)
