@@ -463,17 +463,21 @@ class Application:
         if self._chain_id:
             self._runner.authenticate_many([req.tx for req in requests], self._chain_id)
 
-    # Recheck does not trust the earlier answer: it replays the tx's recorded effects only where
-    # they hold in the new check state (modules/core/replay.py: its reads unchanged, its sender
-    # still holding enough), else runs ante and messages again. Skipping the messages would leave
-    # the sender's balance in the check state higher than the block will leave it, and the gap is
-    # free block space (a transfer of her whole balance misses the next block; many small txs
-    # admitted against the untaken balance fail ante behind it in the block after, unpaid).
+    # A recheck runs the tx again, recording its effects (modules/core/replay.py); later rechecks
+    # and its block replay them where they hold (its reads unchanged, its sender still holding
+    # enough) and run it where they do not. A new CheckTx does not record: most txs enter the next
+    # block unrechecked, and recording (events included) would make every CheckTx dearer, which
+    # under a flood is the answer the mempool connection, and behind it consensus, waits for.
+    # Nothing skips the messages: that would leave the sender's balance in the check state higher
+    # than the block will leave it, and the gap is free block space (a transfer of her whole
+    # balance misses the next block; many small txs admitted against the untaken balance fail
+    # ante behind it in the block after, unpaid).
     def check_tx(self, req: abci.RequestCheckTx) -> abci.ResponseCheckTx:
         """New and recheck alike: authenticate (cached), then ante and messages on the check
         state (or their recorded effects where they hold: TxRunner.check). A stale nonce fails
         ante, which is how recheck evicts txs a block made invalid."""
         raw = req.tx  # (each read of a bytes field makes a new object, hashed anew by every look-up)
+        recheck = req.type == abci.RECHECK
         tx = None
         if not self._chain_id:
             result = TxResult.failed(ERR_NOT_INITIALISED())
@@ -483,8 +487,8 @@ class Application:
             except TxError as err:
                 result = TxResult.failed(err)
             else:
-                result = self._runner.check(self._check, self._check_block, raw, tx)
-        self._mempool_view.after_check(raw, tx, req.type == abci.RECHECK, result.code == 0, self._height)
+                result = self._runner.check(self._check, self._check_block, raw, tx, record=recheck)
+        self._mempool_view.after_check(raw, tx, recheck, result.code == 0, self._height)
         if result.code == 0:
             self._accepted.append(raw)  # for PrepareProposal's fast path
             return abci.ResponseCheckTx()

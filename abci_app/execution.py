@@ -288,13 +288,16 @@ class TxRunner:
             raise ERR_WRONG_CHAIN_ID(f"tx is for {tx.chain_id!r}, this chain is {chain_id!r}")
         return tx
 
-    def check(self, root: RecordingStore, block: BlockInfo, raw: bytes, tx: DecodedTx) -> TxResult:
+    def check(
+        self, root: RecordingStore, block: BlockInfo, raw: bytes, tx: DecodedTx, *, record: bool = True
+    ) -> TxResult:
         """CheckTx (new or recheck) of ``tx`` (the decoding of ``raw``) on the check state.
 
         Where an earlier check of the same bytes recorded its effects and they hold in ``root``,
         they are made again without running anything (a recheck after a block that did not
-        touch what the tx read). Otherwise the tx runs; a successful run of a replayable tx is
-        recorded, with the events a block's run would emit, for the next recheck and FinalizeBlock.
+        touch what the tx read). Otherwise the tx runs; with ``record``, a successful run of a
+        replayable tx is recorded, with the events a block's run would emit, for the next
+        recheck and FinalizeBlock (the app records from the first recheck on: see check_tx).
         """
         effects = self.effects.get(raw)
         if effects is not None and effects.store.replay(root):
@@ -305,7 +308,7 @@ class TxRunner:
             eligible = type(msgs[0]) in replayable
         else:
             eligible = bool(replayable) and all([type(msg) in replayable for msg in msgs])
-        if not eligible or not self.check_runs_msgs:
+        if not eligible or not record or not self.check_runs_msgs:
             return self.run(root, block, tx, Mode.CHECK)
         watch = self._watch
         if watch is None or watch.block is not block:

@@ -125,35 +125,47 @@ def test_replayed_checks_and_blocks_match_running_every_tx(tmp_path: Path, seed:
     assert runner.replayed_checks > 0 and runner.replayed_delivers > 0
 
 
-def test_a_block_replays_what_check_recorded_and_runs_the_rest(tmp_path: Path) -> None:
+def _count_runs(app: Application) -> list[object]:
+    runs: list[object] = []
+    run = app._runner.run
+    app._runner.run = lambda *args: runs.append(args[3]) or run(*args)  # type: ignore[method-assign]
+    return runs
+
+
+def test_a_new_check_runs_and_records_nothing(tmp_path: Path) -> None:
+    app = _app(tmp_path / "a", True)
+    assert check(app, _send(0, 1, 5)).code == 0
+    assert len(app._runner.effects) == 0  # (most txs enter the next block unrechecked)
+
+
+def test_a_block_replays_what_a_recheck_recorded_and_runs_the_rest(tmp_path: Path) -> None:
     app = _app(tmp_path / "a", True)
     first, second = _send(0, 1, 5), _send(1, 2, 5)
-    assert check(app, first).code == 0
+    assert check(app, first).code == 0 and check(app, second).code == 0
+    finalize(app, 1, [])
+    app.commit(abci.RequestCommit())
+    assert check(app, first, recheck=True).code == 0  # runs, and records
     assert len(app._runner.effects) == 1
-    calls = []
-    run = app._runner.run
-    app._runner.run = lambda *args: calls.append(args[3]) or run(*args)  # type: ignore[method-assign]
-    resp = finalize(app, 1, [first, second])
+    runs = _count_runs(app)
+    resp = finalize(app, 2, [first, second])
     assert [r.code for r in resp.tx_results] == [0, 0]
-    assert len(calls) == 1  # only `second` ran; `first` was replayed, events and all
+    assert len(runs) == 1  # only `second` ran; `first` was replayed, events and all
     assert [e.type for e in resp.tx_results[0].events] == [e.type for e in resp.tx_results[1].events]
     assert len(app._runner.effects) == 0
 
 
-def test_a_recheck_replays_when_the_block_left_the_tx_s_reads_alone(tmp_path: Path) -> None:
+def test_later_rechecks_replay_while_the_tx_s_reads_hold(tmp_path: Path) -> None:
     app = _app(tmp_path / "a", True)
-    mine, theirs = _send(0, 1, 5), _send(2, 0, 1)
+    mine = _send(0, 1, 5)
     assert check(app, mine).code == 0
-    finalize(app, 1, [theirs])  # pays the sender of `mine`: a counter it only takes from
-    app.commit(abci.RequestCommit())
-    runs = []
-    run = app._runner.run
-    app._runner.run = lambda *args: runs.append(args[3]) or run(*args)  # type: ignore[method-assign]
-    assert check(app, mine, recheck=True).code == 0
-    assert runs == []
+    for height, block in ((1, []), (2, [_send(2, 0, 1)])):  # the second pays mine's sender: a counter
+        finalize(app, height, block)
+        app.commit(abci.RequestCommit())
+        assert check(app, mine, recheck=True).code == 0
+    assert app._runner.replayed_checks == 1  # the first recheck ran and recorded, the second replayed
     # Another tx of the same sender in a block changes its account (the nonce): the recheck runs.
-    finalize(app, 2, [_send(0, 1, 30)])
+    runs = _count_runs(app)
+    finalize(app, 3, [_send(0, 1, 30)])
     app.commit(abci.RequestCommit())
-    resp = check(app, mine, recheck=True)
-    assert resp.code != 0  # stale nonce: it ran, and failed
-    assert len(runs) == 1
+    assert check(app, mine, recheck=True).code != 0  # stale nonce: it ran, and failed
+    assert len(runs) == 1 and app._runner.replayed_checks == 1
