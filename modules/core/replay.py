@@ -25,8 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from modules.core.codec import int_bytes, read_int
-from modules.core.store import CacheStore, KVStore, Write
+from modules.core.store import CacheStore, KVStore, Write, decrease_by_get_set, increase_by_get_set
 
 _UNSET: object = object()  # (not a Write: None is a pending delete)
 
@@ -114,7 +113,7 @@ class RecordingStore(CacheStore):
             super().increase(key, amount)
         elif key in self._reads or key in self._written:
             # The run knows this key's value already: a read and a write like any other.
-            self._put_recorded(key, read_int(self.get(key)) + amount)
+            increase_by_get_set(self, key, amount)
         else:
             super().increase(key, amount)
             increases = self._increases
@@ -124,23 +123,13 @@ class RecordingStore(CacheStore):
         if not self._recording:
             return super().decrease(key, amount)
         if key in self._reads or key in self._written:
-            have = read_int(self.get(key))
-            if have < amount:
-                return False
-            self._put_recorded(key, have - amount)
-            return True
+            return decrease_by_get_set(self, key, amount)
         if not super().decrease(key, amount):
             self._replayable = False  # the run learnt the counter holds less: not a thing replay checks
             return False
         decreases = self._decreases
         decreases[key] = decreases.get(key, 0) + amount
         return True
-
-    def _put_recorded(self, key: bytes, total: int) -> None:
-        if total:
-            self.set(key, int_bytes(total))
-        else:
-            self.delete(key)
 
     def replay(
         self,

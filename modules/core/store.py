@@ -58,22 +58,39 @@ class CounterOps:
         raise NotImplementedError
 
     def increase(self, key: bytes, amount: int) -> None:
-        _check_amount(amount)
-        self._put_counter(key, read_int(self.get(key)) + amount)
+        increase_by_get_set(self, key, amount)
 
     def decrease(self, key: bytes, amount: int) -> bool:
-        _check_amount(amount)
-        have = read_int(self.get(key))
-        if have < amount:
-            return False
-        self._put_counter(key, have - amount)
-        return True
+        return decrease_by_get_set(self, key, amount)
 
-    def _put_counter(self, key: bytes, value: int) -> None:
-        if value:
-            self.set(key, int_bytes(value))
-        else:
-            self.delete(key)
+
+class _GetSetDelete(Protocol):
+    def get(self, key: bytes) -> bytes | None: ...
+    def set(self, key: bytes, value: bytes) -> None: ...
+    def delete(self, key: bytes) -> None: ...
+
+
+def increase_by_get_set(store: _GetSetDelete, key: bytes, amount: int) -> None:
+    """:meth:`KVStore.increase` as a get and a set (or a delete at zero) on ``store``."""
+    _check_amount(amount)
+    _put_counter(store, key, read_int(store.get(key)) + amount)
+
+
+def decrease_by_get_set(store: _GetSetDelete, key: bytes, amount: int) -> bool:
+    """:meth:`KVStore.decrease` as a get and a set (or a delete at zero) on ``store``."""
+    _check_amount(amount)
+    have = read_int(store.get(key))
+    if have < amount:
+        return False
+    _put_counter(store, key, have - amount)
+    return True
+
+
+def _put_counter(store: _GetSetDelete, key: bytes, value: int) -> None:
+    if value:
+        store.set(key, int_bytes(value))
+    else:
+        store.delete(key)
 
 
 def _check_amount(amount: int) -> None:
