@@ -41,6 +41,8 @@ class StoreEffects(NamedTuple):
     def replay(self, store: CacheStore) -> bool:
         """Make the run's writes in ``store`` if the run would make them there (True); else write
         nothing (False). (The work is :meth:`CacheStore.replay`'s.)"""
+        if isinstance(store, RecordingStore) and store.recording:  # it would write past the recording
+            raise RuntimeError("replay while recording a run")
         return store.replay(self.reads, self.decreases, self.writes, self.increases)
 
 
@@ -59,6 +61,10 @@ class RecordingStore(CacheStore):
         self._written: dict[bytes, None] = {}  # (a dict: keys in the order first written)
         self._increases: dict[bytes, int] = {}
         self._decreases: dict[bytes, int] = {}
+
+    @property
+    def recording(self) -> bool:
+        return self._recording
 
     def start_recording(self) -> None:
         self._recording, self._replayable = True, True
@@ -130,17 +136,6 @@ class RecordingStore(CacheStore):
         decreases = self._decreases
         decreases[key] = decreases.get(key, 0) + amount
         return True
-
-    def replay(
-        self,
-        reads: tuple[tuple[bytes, Write], ...],
-        decreases: tuple[tuple[bytes, int], ...],
-        writes: tuple[tuple[bytes, Write], ...],
-        increases: tuple[tuple[bytes, int], ...],
-    ) -> bool:
-        if self._recording:  # it writes past the recording
-            raise RuntimeError("replay while recording a run")
-        return super().replay(reads, decreases, writes, increases)
 
     def iterate(self, start: bytes = b"", end: bytes | None = None) -> Iterator[tuple[bytes, bytes]]:
         if self._recording:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -119,3 +120,12 @@ def test_outside_a_recording_it_is_a_cache_store() -> None:
     store.increase(b"a", 1)
     assert store.stop_recording() is None
     assert store.pending() == {b"a": b"4"}
+
+
+def test_replaying_into_a_store_that_is_recording_is_a_bug() -> None:
+    effects = recorded({b"a": b"3"}, [("increase", b"a", 1)])[0]
+    assert effects is not None
+    store = RecordingStore(MemoryStore({b"a": b"3"}))
+    store.start_recording()
+    with pytest.raises(RuntimeError):
+        effects.replay(store)
