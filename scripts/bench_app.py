@@ -5,13 +5,13 @@ Builds a chain with N funded accounts (genesis committed to RocksDB by an empty 
 then times, on 1,000-tx blocks of bank transfers (each from a distinct sender):
 
 - CheckTx per tx (new: decode + ed25519 verify + ante + message), with and without running
-  the messages in CheckTx, and recheck (the effects CheckTx recorded, replayed); and CheckTx as the
+  the messages in CheckTx, and a first recheck (runs again and records its effects); and CheckTx as the
   socket server serves a read of pipelined requests (signatures of the read checked together,
   on this thread and the signature threads): wall and CPU time;
 - PrepareProposal of the txs CheckTx accepted (the fast path: nothing runs again);
 - ProcessProposal of the block (signatures already verified by CheckTx: cache hits);
-- FinalizeBlock + Commit, warm (this node CheckTx'ed the txs: their effects are replayed) and cold (it
-  never saw them, so FinalizeBlock decodes, verifies and runs every tx).
+- FinalizeBlock + Commit, warm (this node CheckTx'ed the txs: no signature checks; rechecked txs would
+  replay) and cold (it never saw them, so FinalizeBlock decodes, verifies and runs every tx).
 
     python scripts/bench_app.py --accounts 10000 --block-txs 1000 --blocks 5
 """
@@ -239,7 +239,7 @@ def main() -> None:
         f"CheckTx (new, {args.per_read} per read, signatures on {1 + default_workers()} threads)"
         f"  median wall {med(batched_wall):6.1f} µs/tx, CPU {med(batched_cpu):6.1f} µs/tx (all threads)"
     )
-    print(f"CheckTx (recheck, replayed) median {med(recheck_us):6.1f} µs/tx")
+    print(f"CheckTx (first recheck)   median {med(recheck_us):6.1f} µs/tx")
     print(f"PrepareProposal ({size} txs CheckTx accepted)   median {med(prepare_ms):6.1f} ms")
     print(f"ProcessProposal ({size} txs, cached sigs)   median {med(process_ms):6.1f} ms")
     for name, fin_ms, commit_ms in (("warm", warm_fin, warm_commit), ("cold", cold_fin, cold_commit)):

@@ -8,8 +8,8 @@ A phase's cost per tx is the difference between runs with and without it, each r
 with R + extra rounds (the setup, genesis and signing, is the same in both and cancels out):
 
 - ``check``: CheckTx (new): decode, ed25519 verify, ante and the transfer on the check state;
-- ``recheck``: the recheck after a commit (the verified-tx cache hits; the effects CheckTx recorded replay);
-- ``deliver``: FinalizeBlock + Commit of the block (checked txs: no verify, effects replayed), with its hooks;
+- ``recheck``: the first recheck after a commit (verified-tx cache hit; runs and records its effects);
+- ``deliver``: FinalizeBlock + Commit of the block (rechecked: no verify, effects replayed), with its hooks;
 - ``empty block``: each round's empty block (FinalizeBlock + Commit, every module's hooks), per block;
 - ``verify``: one ed25519 check alone (PyNaCl), the floor of ``check``.
 
