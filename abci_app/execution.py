@@ -151,7 +151,7 @@ TX_OK = TxResult()
 
 
 class TxEffects(NamedTuple):
-    """What a successful CheckTx run of a replayable tx did (modules/core/replay.py), and the
+    """What a successful recheck run of a replayable tx did (modules/core/replay.py), and the
     events it emitted (recorded runs keep events as a block's run would)."""
 
     store: StoreEffects
@@ -159,7 +159,7 @@ class TxEffects(NamedTuple):
 
 
 class EffectsCache(OrderedDict[bytes, TxEffects]):
-    """Recorded effects of txs CheckTx ran, keyed by raw bytes; the oldest go first.
+    """Recorded effects of txs a recheck ran, keyed by raw bytes; the oldest go first.
 
     An entry is a claim that holds only where its reads hold, and :meth:`StoreEffects.replay`
     checks them every time, so losing or keeping an entry never changes a result. (An
@@ -217,7 +217,7 @@ class TxRunner:
         self._replayable = replayable_msgs
         self.effects = EffectsCache()
         self._watch: _WatchedBlock | None = None  # the check block's, while it lasts
-        # How often recorded effects stood in for a run (logged per block by the app).
+        # How often recorded effects stood in for a run (node-local; tests and benchmarks read them).
         self.replayed_checks = 0
         self.replayed_delivers = 0
         # A consensus param (auth); the app refreshes it from block-start state.
@@ -303,12 +303,14 @@ class TxRunner:
         if effects is not None and effects.store.replay(root):
             self.replayed_checks += 1
             return TX_OK
+        if not record or not self.check_runs_msgs:  # (a new CheckTx: nothing more to look at)
+            return self.run(root, block, tx, Mode.CHECK)
         msgs, replayable = tx.msgs, self._replayable
         if len(msgs) == 1:  # (the usual tx: no loop)
             eligible = type(msgs[0]) in replayable
         else:
             eligible = bool(replayable) and all([type(msg) in replayable for msg in msgs])
-        if not eligible or not record or not self.check_runs_msgs:
+        if not eligible:
             return self.run(root, block, tx, Mode.CHECK)
         watch = self._watch
         if watch is None or watch.block is not block:
@@ -330,7 +332,7 @@ class TxRunner:
         return TX_OK
 
     def deliver(self, root: CacheStore, block: BlockInfo, raw: bytes, tx: DecodedTx) -> TxResult:
-        """FinalizeBlock's run of ``tx``: the effects CheckTx recorded for ``raw`` where they hold
+        """FinalizeBlock's run of ``tx``: the effects a recheck recorded for ``raw`` where they hold
         in the block's state (the same writes and events the run would make), else the run."""
         effects = self.effects.pop(raw, None)
         if effects is not None and effects.store.replay(root):

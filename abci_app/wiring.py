@@ -56,9 +56,9 @@ class Wiring:
     msg_router: Mapping[type, MsgHandler]
     queries: Mapping[str, QueryHandler]  # "/<module>/<name>" -> handler
     por: PorKeepers | None = None  # None: no PoR (fixed genesis validators, empty vote extensions)
-    # Txs whose messages are all of these (and whose ante is replayable) run once per node when
-    # CheckTx saw them: their recorded effects stand in for recheck and FinalizeBlock where they
-    # hold (abci_app/execution.py). Empty: every tx runs every time.
+    # Txs whose messages are all of these (and whose ante is replayable) are recorded by their
+    # first recheck: the effects stand in for later rechecks and FinalizeBlock where they hold
+    # (abci_app/execution.py). Empty: every tx runs every time.
     replayable_msgs: frozenset[type] = frozenset()
 
 

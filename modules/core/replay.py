@@ -16,8 +16,8 @@ path. Anywhere else it writes nothing and says so, and the caller runs the code.
 iterates, rolls back, or mixes counter operations with reads or writes of the same key records
 nothing (None): replay would need more than the list above.
 
-The app uses this to skip running a tx again in recheck and FinalizeBlock when CheckTx ran it on
-a state that agrees on everything it looked at (abci_app/execution.py).
+The app records a tx's first recheck and then skips running it again in later rechecks and in
+FinalizeBlock wherever the state agrees on everything it looked at (abci_app/execution.py).
 """
 
 from __future__ import annotations
