@@ -1,6 +1,8 @@
 """The Application with Proof of Reputation wired in, driven as CometBFT drives it: InitChain turns
 vote extensions on, every block after the first starts with the commit-info tx, committees change
-at decision heights, and a restarted app continues with the same app hashes."""
+at decision heights, and a restarted app continues with the same app hashes. Two nodes give a
+tampered proposal (edited or cut commit-info tx, junk txs, votes left out or re-flagged) and any vote
+extension the same ACCEPT/REJECT, and execute what they accept to the same app hash."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from typing import Any
 
 import pytest
 from app_fakes import CHAIN_ID, FakeAuth, FakeBank, FakeCodec, Send, addr_of, encode_tx, keys, timestamp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from nacl.signing import SigningKey
 from por_network import apply_updates
 
@@ -262,3 +266,87 @@ def test_a_restarted_app_continues_with_the_same_hashes(tmp_path: Path) -> None:
         assert resumed.results[h].app_hash == straight.results[h].app_hash, h
     straight.app.close()
     resumed.app.close()
+
+
+@pytest.fixture(scope="module")
+def two_nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Driver]]:
+    """Two nodes (their own beacon secrets) that committed the same 3 blocks."""
+    drivers = [Driver(_app(tmp_path_factory.mktemp(f"node{i}"), node=i)) for i in range(2)]
+    for d in drivers:
+        _init(d.app)
+    for h in range(1, TAMPER_HEIGHT):
+        txs, last = drivers[0].propose(h, [])
+        for d in drivers:
+            assert d.process(h, txs, last) == ACCEPT
+            res = d.app.finalize_block(
+                abci.RequestFinalizeBlock(height=h, time=timestamp(h), txs=txs, decided_last_commit=last)
+            )
+            d.app.commit(abci.RequestCommit())
+            d.valsets[h + 2] = apply_updates(d.valsets[h + 1], res.validator_updates)
+    yield drivers
+    for d in drivers:
+        d.app.close()
+
+
+TAMPER_HEIGHT = 4
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])  # type: ignore[untyped-decorator]
+@given(  # type: ignore[untyped-decorator]
+    edits=st.lists(st.tuples(st.integers(0, 4095), st.integers(0, 255)), max_size=3),
+    cut=st.integers(0, 8),
+    junk=st.lists(st.binary(max_size=64), max_size=2),
+    drop_vote=st.one_of(st.none(), st.integers(0, 2)),
+    flag=st.sampled_from([None, 0, 1, 3, 9]),
+)
+def test_a_tampered_proposal_gets_the_same_verdict_and_the_same_block_on_every_node(
+    two_nodes: list[Driver],
+    edits: list[tuple[int, int]],
+    cut: int,
+    junk: list[bytes],
+    drop_vote: int | None,
+    flag: int | None,
+) -> None:
+    """A proposer may send anything: bytes edited into (or cut from) the commit-info tx, junk txs,
+    a vote left out of its last commit or a vote's flag changed. Every node answers ACCEPT or
+    REJECT (anything else halts CometBFT), all the same, and a block they accept executes to the
+    same app hash on each of them without raising."""
+    honest, last = two_nodes[0].propose(TAMPER_HEIGHT, [encode_tx(ALICE, 0, [Send(addr_of(BOB), 5)])])
+    injection = bytearray(honest[0])
+    for pos, value in edits:
+        injection[pos % len(injection)] = value
+    txs = [bytes(injection[: len(injection) - cut]), *honest[1:], *junk]
+    votes = list(last.votes)
+    if drop_vote is not None and drop_vote < len(votes):
+        del votes[drop_vote]
+    if flag is not None and votes:
+        votes[0] = abci.VoteInfo(validator=votes[0].validator, block_id_flag=flag)  # type: ignore[arg-type]
+    commit = abci.CommitInfo(round=last.round, votes=votes)
+
+    verdicts = {d.process(TAMPER_HEIGHT, txs, commit) for d in two_nodes}
+    assert len(verdicts) == 1 and verdicts <= {ACCEPT, REJECT}, verdicts
+    if verdicts == {ACCEPT}:
+        req = abci.RequestFinalizeBlock(
+            height=TAMPER_HEIGHT, time=timestamp(TAMPER_HEIGHT), txs=txs, decided_last_commit=commit
+        )
+        hashes = {d.app.finalize_block(req).app_hash for d in two_nodes}  # never committed
+        assert len(hashes) == 1
+    if not (edits or cut or junk or drop_vote is not None or flag is not None):
+        assert verdicts == {ACCEPT}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])  # type: ignore[untyped-decorator]
+@given(  # type: ignore[untyped-decorator]
+    extension=st.one_of(st.binary(max_size=80), st.sampled_from([b"\x01" + bytes(32), b"\x02" + bytes(32)])),
+    height=st.integers(0, 2**63 - 1) | st.integers(0, 3 * EPOCH),
+    validator=st.one_of(st.sampled_from(sorted(SEEDS)), st.binary(max_size=24)),
+)
+def test_any_vote_extension_is_accepted_or_rejected_alike_on_every_node(
+    two_nodes: list[Driver], extension: bytes, height: int, validator: bytes
+) -> None:
+    req = abci.RequestVerifyVoteExtension(
+        validator_address=validator, height=height, vote_extension=extension
+    )
+    statuses = {d.app.verify_vote_extension(req).status for d in two_nodes}
+    accept, reject = abci.ResponseVerifyVoteExtension.ACCEPT, abci.ResponseVerifyVoteExtension.REJECT
+    assert len(statuses) == 1 and statuses <= {accept, reject}, statuses
