@@ -55,10 +55,15 @@ def node_id(node_key_json: Path) -> str:
 
 
 def busy_ports(ports: list[int]) -> list[int]:
-    """Those of ``ports`` that cannot be bound on 127.0.0.1 right now."""
+    """Those of ``ports`` a listener cannot bind on 127.0.0.1 right now.
+
+    The probe binds as cometbft, gRPC and our ABCI server do, with SO_REUSEADDR: a port whose
+    connections from the last run linger in TIME_WAIT (for a minute after ``testnet stop``) is free
+    for them, and only a socket bound to it now makes it busy."""
     busy = []
     for port in ports:
         with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind((LOOPBACK, port))
             except OSError:

@@ -49,3 +49,28 @@ def test_a_testnet_range_is_free_aligned_and_outside_the_ephemeral_range() -> No
     assert base % PORTS_PER_NODE == 0
     assert all(outside_ephemeral(p) for p in ports), (ports[0], ports[-1])
     assert busy_ports(ports) == []
+
+
+def _listener(port: int) -> socket.socket:
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as cometbft, gRPC and asyncio listen
+    sock.bind(("127.0.0.1", port))
+    sock.listen()
+    return sock
+
+
+def test_a_port_is_busy_while_a_listener_holds_it_but_not_while_its_old_connections_wait() -> None:
+    """After a testnet stops, its servers' closed connections sit in TIME_WAIT on their ports for a
+    minute; a new testnet's listeners bind there all the same, so the check must not call them busy."""
+    (port,) = free_loopback_ports(1)
+    with _listener(port) as server:
+        assert busy_ports([port]) == [port]
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            accepted, _ = server.accept()
+            accepted.close()  # the server side closes first: its end waits in TIME_WAIT
+            client.recv(1)
+    # the connection lingers: a bind without SO_REUSEADDR fails
+    with socket.socket() as strict, pytest.raises(OSError):
+        strict.bind(("127.0.0.1", port))
+    assert busy_ports([port]) == []
+    _listener(port).close()  # and a listener does bind it
