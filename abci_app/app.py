@@ -166,21 +166,29 @@ class Application:
                 code=CODE_UNSUPPORTED_HEIGHT, log=f"only the last committed height ({last.height}) is kept"
             )
         else:
-            ctx = Context(
-                root=ReadOnlyStore(self._db),
-                block=BlockInfo(height=last.height, time_ns=last.block_time_ns, chain_id=self._chain_id),
-            )
-            try:
-                result = answer(self._queries, ctx, req.path, req.data)
-            except Exception as err:  # a bug in a query handler must not take the node down
-                log.exception("query %s failed", req.path)
-                result = QueryAnswer(code=CODE_INTERNAL, log=f"internal error: {type(err).__name__}")
+            block = BlockInfo(height=last.height, time_ns=last.block_time_ns, chain_id=self._chain_id)
+            result = self._answer(Context(root=ReadOnlyStore(self._db), block=block), req)
+        return self._query_response(result, last.height)
+
+    def query_pending(self, req: abci.RequestQuery) -> abci.ResponseQuery:
+        """``query`` over this node's check state: the committed state plus every tx its mempool
+        accepted since (what a wallet's next tx meets: e.g. ``/auth/account``'s nonce is the one to
+        sign with). Served to the in-process gRPC service only; ABCI Query stays committed-only.
+        ``height`` is the committed height it builds on."""
+        result = self._answer(Context(root=ReadOnlyStore(self._check), block=self._check_block), req)
+        return self._query_response(result, self._height)
+
+    def _answer(self, ctx: Context, req: abci.RequestQuery) -> QueryAnswer:
+        try:
+            return answer(self._queries, ctx, req.path, req.data)
+        except Exception as err:  # a bug in a query handler must not take the node down
+            log.exception("query %s failed", req.path)
+            return QueryAnswer(code=CODE_INTERNAL, log=f"internal error: {type(err).__name__}")
+
+    @staticmethod
+    def _query_response(result: QueryAnswer, height: int) -> abci.ResponseQuery:
         return abci.ResponseQuery(
-            code=result.code,
-            codespace=result.codespace,
-            log=result.log,
-            value=result.value,
-            height=last.height,
+            code=result.code, codespace=result.codespace, log=result.log, value=result.value, height=height
         )
 
     def _query_status(self, ctx: Context, args: Mapping[str, Any]) -> Any:

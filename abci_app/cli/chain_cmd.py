@@ -22,7 +22,7 @@ def add_tx_arguments(parser: argparse.ArgumentParser) -> None:
         "--nonce",
         type=int,
         default=None,
-        help="the signer's nonce (default: from committed state; set it to queue several txs per block)",
+        help="the signer's nonce (default: the next one the node expects, after its pending txs)",
     )
 
 
@@ -101,7 +101,7 @@ def send(args: argparse.Namespace, out: Output) -> int:
         seed = keyring.seed(args.sender)
     with client_of(args) as client:
         chain_id = client.status().chain_id
-        nonce = args.nonce if args.nonce is not None else client.account(sender.address).nonce
+        nonce = args.nonce if args.nonce is not None else client.account(sender.address).next_nonce
         fee = args.fee if args.fee is not None else min_fee(client.params())
         tx = sign_tx(
             seed,
@@ -131,12 +131,16 @@ def account(args: argparse.Namespace, out: Output) -> int:
         "address": acct.address,
         "balance": acct.balance,
         "nonce": acct.nonce,
+        "next_nonce": acct.next_nonce,
         "pub_key": acct.pub_key.hex(),
         "height": acct.height,
     }
     label = f" ({key.name})" if key is not None else ""
+    pending = acct.next_nonce - acct.nonce
+    queued = f"; {pending} pending, next nonce {acct.next_nonce}" if pending else ""
     out.emit(
-        data, f"{acct.address}{label}: balance {acct.balance}, nonce {acct.nonce} (height {acct.height})"
+        data,
+        f"{acct.address}{label}: balance {acct.balance}, nonce {acct.nonce} (height {acct.height}{queued})",
     )
     return EXIT_OK
 

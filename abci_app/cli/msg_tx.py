@@ -38,7 +38,7 @@ def broadcast_msgs(args: argparse.Namespace, out: Output, msgs: list[Any], extra
         seed = keyring.seed(args.sender)
     with client_of(args) as client:
         chain_id = client.status().chain_id
-        nonce = args.nonce if args.nonce is not None else client.account(sender.address).nonce
+        nonce = args.nonce if args.nonce is not None else client.account(sender.address).next_nonce
         fee = args.fee if args.fee is not None else min_fee(client.params()) * len(msgs)
         tx = sign_tx(seed, msgs, chain_id=chain_id, nonce=nonce, fee=fee, memo=args.memo)
         result = client.broadcast(tx, wait=args.wait)

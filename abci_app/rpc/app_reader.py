@@ -1,10 +1,11 @@
-"""Read the app's committed state from gRPC worker threads, safely.
+"""Read the app's committed state (and, for a wallet's next nonce, its check state) from gRPC worker
+threads, safely.
 
 The ABCI server drives the Application from the asyncio thread; gRPC handlers run in grpc's
 thread pool. Rather than make the Application thread-safe, every read is handed to the asyncio
 loop and runs *between* ABCI calls, exactly as an ABCI ``Query`` / ``Info`` from CometBFT would.
-The Application answers those from committed state only, so a gRPC reader never sees a block
-half-executed.
+The Application answers those from committed state (``query_pending``: from its check state, which
+changes only between ABCI calls too), so a gRPC reader never sees a block half-executed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ class QueryableApp(Protocol):
     def info(self, request: Any) -> Any: ...
 
     def query(self, request: Any) -> Any: ...
+
+    def query_pending(self, request: Any) -> Any: ...
 
 
 class QueryFailed(Exception):
@@ -68,10 +71,20 @@ class AppReader:
     def query(self, path: str, args: dict[str, Any] | None = None) -> QueryAnswer:
         return self.query_many([(path, args or {})])[0]
 
-    def query_many(self, queries: Sequence[tuple[str, dict[str, Any]]]) -> list[QueryAnswer]:
-        """Several queries answered from the same committed state (one turn of the loop)."""
-        requests = [abci.RequestQuery(path=path, data=json.dumps(args).encode()) for path, args in queries]
-        responses = self._on_loop(lambda: [self._app.query(request) for request in requests])
+    def query_many(
+        self,
+        queries: Sequence[tuple[str, dict[str, Any]]],
+        *,
+        pending: Sequence[tuple[str, dict[str, Any]]] = (),
+    ) -> list[QueryAnswer]:
+        """Several queries answered in one turn of the loop: ``queries`` from the committed state,
+        then ``pending`` from the check state (committed + what the mempool accepted since), in order."""
+        committed = [abci.RequestQuery(path=path, data=json.dumps(args).encode()) for path, args in queries]
+        after = [abci.RequestQuery(path=path, data=json.dumps(args).encode()) for path, args in pending]
+        requests = committed + after
+        responses = self._on_loop(
+            lambda: [self._app.query(r) for r in committed] + [self._app.query_pending(r) for r in after]
+        )
         answers = []
         for request, response in zip(requests, responses, strict=True):
             if response.code != 0:

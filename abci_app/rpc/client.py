@@ -57,9 +57,10 @@ class BroadcastResult:
 class Account:
     address: str
     balance: int
-    nonce: int
+    nonce: int  # at the committed height
     pub_key: bytes
     height: int
+    next_nonce: int  # for the next tx: after the txs the node's mempool accepted from it
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ class BpdaoClient:
             int(reply.nonce),
             bytes(reply.pub_key),
             int(reply.height),
+            int(reply.next_nonce),
         )
 
     def params(self) -> dict[str, Any]:

@@ -47,10 +47,13 @@ class NodeService(pb_grpc.NodeServicer):  # type: ignore[misc]
         return self._query_many(context, [(path, args)])[0]
 
     def _query_many(
-        self, context: grpc.ServicerContext, queries: Sequence[tuple[str, dict[str, Any]]]
+        self,
+        context: grpc.ServicerContext,
+        queries: Sequence[tuple[str, dict[str, Any]]],
+        pending: Sequence[tuple[str, dict[str, Any]]] = (),
     ) -> list[QueryAnswer]:
         try:
-            return self._reader.query_many(queries)
+            return self._reader.query_many(queries, pending=pending)
         except QueryFailed as exc:
             _abort(context, grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         except TimeoutError:
@@ -91,7 +94,9 @@ class NodeService(pb_grpc.NodeServicer):  # type: ignore[misc]
 
     def Account(self, request: pb.AccountRequest, context: grpc.ServicerContext) -> pb.AccountResponse:
         args = {"address": request.address}
-        account, balance = self._query_many(context, [(paths.ACCOUNT, args), (paths.BALANCE, args)])
+        account, balance, pending = self._query_many(
+            context, [(paths.ACCOUNT, args), (paths.BALANCE, args)], pending=[(paths.ACCOUNT, args)]
+        )
         fields = paths.account_fields(account.value, balance.value)
         return pb.AccountResponse(
             address=request.address,
@@ -99,6 +104,7 @@ class NodeService(pb_grpc.NodeServicer):  # type: ignore[misc]
             nonce=fields.nonce,
             pub_key=fields.pub_key,
             height=balance.height,
+            next_nonce=int(pending.value["nonce"]),
         )
 
     def Params(self, request: pb.ParamsRequest, context: grpc.ServicerContext) -> pb.ParamsResponse:

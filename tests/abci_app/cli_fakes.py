@@ -32,7 +32,7 @@ class RecordingClient:
         return Status(CHAIN, 5, b"\x00" * 32, 5, False, "node")
 
     def account(self, address: bytes) -> Account:
-        return Account(to_bech32(address), 100, 7, b"", 5)
+        return Account(to_bech32(address), 100, 7, b"", 5, next_nonce=9)  # two txs pending
 
     def params(self) -> dict[str, Any]:
         return {"auth": {"min_fee": 3}}
@@ -74,5 +74,5 @@ def sent_msgs(client: RecordingClient, signer: bytes) -> tuple[Any, ...]:
     """The messages of the last tx broadcast, checking its signature, signer, chain, nonce and fee."""
     tx = decode_tx(client.txs[-1], 1 << 16)
     assert verify_signature(tx) and tx.signer == signer
-    assert (tx.chain_id, tx.nonce, tx.fee) == (CHAIN, 7, 3)  # from status, account and min fee
+    assert (tx.chain_id, tx.nonce, tx.fee) == (CHAIN, 9, 3)  # status, the next nonce, the min fee
     return tx.msgs

@@ -183,6 +183,26 @@ def test_random_bytes_in_a_block_never_crash_and_change_nothing(tmp_path: Path) 
     assert hashes[0] == hashes[1]
 
 
+def _nonces(app: Application, addr: bytes) -> tuple[int, int]:
+    """(committed nonce, the nonce the next tx needs on this node)."""
+    req = abci.RequestQuery(path="/auth/account", data=json.dumps({"address": to_bech32(addr)}).encode())
+    committed, pending = app.query(req), app.query_pending(req)
+    assert committed.code == pending.code == 0 and committed.height == pending.height
+    return int(json.loads(committed.value)["nonce"]), int(json.loads(pending.value)["nonce"])
+
+
+def test_pending_queries_see_what_the_mempool_accepted_until_commit(app: Application) -> None:
+    txs = [send(0, 0, CAROL, 1), send(0, 1, CAROL, 1), send(0, 5, CAROL, 1)]
+    assert [app.check_tx(abci.RequestCheckTx(tx=t)).code for t in txs] == [0, 0, 1]  # nonce 5: refused
+    assert _nonces(app, ALICE) == (0, 2) and _nonces(app, BOB) == (0, 0)
+    app.finalize_block(block(1, txs[:1]))
+    assert _nonces(app, ALICE) == (0, 2)  # a finalized block counts from its Commit
+    app.commit(abci.RequestCommit())
+    assert _nonces(app, ALICE) == (1, 1)  # CometBFT rechecks what is left (nonce 1) next
+    assert app.check_tx(abci.RequestCheckTx(tx=txs[1], type=abci.CheckTxType.RECHECK)).code == 0
+    assert _nonces(app, ALICE) == (1, 2)
+
+
 def test_recheck_after_commit_with_real_auth(app: Application) -> None:
     pending = [send(0, n, CAROL, 1) for n in range(3)]
     assert [app.check_tx(abci.RequestCheckTx(tx=t)).code for t in pending] == [0, 0, 0]

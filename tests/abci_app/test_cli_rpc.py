@@ -44,6 +44,16 @@ class RecordingApp:
             paths.BALANCE: {"amount": 0},
         }
 
+    def query_pending(self, request: abci.RequestQuery) -> abci.ResponseQuery:
+        """As ``query``, with two txs of ALICE's in the mempool."""
+        response = self.query(request)
+        if request.path == paths.ACCOUNT and response.code == 0:
+            answer = json.loads(response.value)
+            if answer["address"] == ALICE:
+                answer["nonce"] += 2
+            response.value = json.dumps(answer).encode()
+        return response
+
     def info(self, request: abci.RequestInfo) -> abci.ResponseInfo:
         self.threads.append(threading.current_thread().name)
         return abci.ResponseInfo(last_block_height=41, last_block_app_hash=b"\x01" * 32)
@@ -179,8 +189,9 @@ def test_reads_run_on_the_abci_loop_thread(h: Harness) -> None:
 def test_account_params_and_query(h: Harness) -> None:
     acct = h.client.account(ALICE)
     assert (acct.balance, acct.nonce, acct.pub_key, acct.height) == (10**30, 3, b"\xab" * 32, 41)
+    assert acct.next_nonce == 5  # from the check state: two txs pending
     unknown = h.client.account("bpdao1nobody")
-    assert (unknown.balance, unknown.nonce, unknown.pub_key) == (0, 0, b"")
+    assert (unknown.balance, unknown.nonce, unknown.pub_key, unknown.next_nonce) == (0, 0, b"", 0)
     assert h.client.params() == {"app": {"max_tx_bytes": 1000}, "auth": {"min_fee": 2}}
     assert h.client.query(paths.BALANCE, address=ALICE) == {"address": ALICE, "amount": 10**30}
 

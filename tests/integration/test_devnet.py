@@ -211,6 +211,12 @@ def test_start_transfer_commits_and_malformed_tx_changes_nothing(devnet: Devnet)
     assert devnet.client.account(devnet.bob.address).balance == 250 - 40 - fee
     refused = devnet.cli("tx", "send", "--from", "bob", "alice", str(10**12), "--wait", expect=4)
     assert "insufficient funds" in refused["error"] and refused["check"]["codespace"] == "bank"
+    # Back to back without waiting: the second signs with the node's next nonce, after the first
+    # (pending in its mempool or already committed), not the committed one.
+    first, second = (devnet.cli("tx", "send", "--from", "bob", "alice", "1") for _ in range(2))
+    assert first["check"]["code"] == second["check"]["code"] == 0
+    assert second["nonce"] == first["nonce"] + 1
+    assert devnet.rpc.wait_for_tx(bytes.fromhex(second["hash"]), timeout=30) is not None
     alice = devnet.client.account(devnet.alice.address)
     bob_balance = devnet.client.account(devnet.bob.address).balance
 
