@@ -22,38 +22,26 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from throwaway_testnet import Testnet, throwaway_testnet  # noqa: E402
+
 from abci_app.cometbft_rpc import CometRpc, NodeRpcError, NodeUnreachable  # noqa: E402
 from abci_app.keyring import Keyring  # noqa: E402
-from abci_app.testnet.create import free_base_port  # noqa: E402
 from abci_app.txcodec import sign_tx  # noqa: E402
 from modules.bank.types import MsgSend  # noqa: E402
 
 CATCH_UP_BLOCKS = 3
 CATCH_UP_TIMEOUT_S = 120.0
 _EXPECTED_NONCE = re.compile(r"wrong nonce: expected (\d+)")
-
-
-def testnet(root: Path, *args: str) -> dict[str, Any]:
-    cmd = [sys.executable, "-m", "abci_app.cli.main", "testnet", *args, "--dir", str(root), "-o", "json"]
-    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"testnet {args[0]} failed: {done.stdout} {done.stderr}")
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
 
 
 class Sender(threading.Thread):
@@ -111,12 +99,10 @@ def heights(rpcs: list[CometRpc]) -> list[int]:
     return out
 
 
-def soak(root: Path, args: argparse.Namespace) -> bool:
+def soak(net: Testnet, args: argparse.Namespace) -> bool:
     rng = random.Random(args.seed)
-    started = testnet(
-        root, "start", "--validators", str(args.validators), "--timeout-commit", args.timeout_commit,
-        "--base-port", str(free_base_port(args.validators)),
-    )  # fmt: skip
+    root = net.root
+    started = net.start(args.validators, args.timeout_commit)
     nodes = started["nodes"]
     rpcs = [CometRpc(node["rpc"], timeout=5.0) for node in nodes]
     node_dirs = [root / f"node{i}" for i in range(len(nodes))]
@@ -144,7 +130,7 @@ def soak(root: Path, args: argparse.Namespace) -> bool:
             if kill(node_dirs[node], what):
                 faults.append(f"{time.monotonic() - began:.0f}s node{node} {what}")
             time.sleep(rng.uniform(0.5, 3.0))
-            testnet(root, "start")
+            net.run("start")
             next_fault = time.monotonic() + args.fault_every
     finally:
         stop.set()
@@ -189,13 +175,8 @@ def main() -> int:
     parser.add_argument("--fault-every", type=float, default=15.0, help="seconds between faults")
     parser.add_argument("--seed", type=int, default=1, help="draws the faults (node, app or cometbft)")
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="soak-testnet-")) / "net"
-    try:
-        return 0 if soak(root, args) else 1
-    finally:
-        if (root / "testnet.json").exists():
-            testnet(root, "stop")
-        shutil.rmtree(root.parent, ignore_errors=True)
+    with throwaway_testnet("soak-testnet-") as net:
+        return 0 if soak(net, args) else 1
 
 
 if __name__ == "__main__":
