@@ -11,8 +11,9 @@ load stops and, once every node is 3 blocks past the highest height then, the sc
 of one height on every node and looks for tracebacks in the apps' logs. Everything is bounded: the
 testnet is stopped and deleted however the run ends.
 
-Prints the faults, the load (accepted, refused by code, unanswered while a node was down), heights
-and the app hashes; exit 0 only if every node agrees and caught up, and no app logged a traceback.
+Prints the faults, the load (accepted, refused by code, unanswered while a node was down), heights,
+the app hashes and each process's resident memory; exit 0 only if every node agrees and caught up, and
+no app logged a traceback.
 """
 
 from __future__ import annotations
@@ -89,6 +90,16 @@ def kill(node_dir: Path, what: str) -> bool:
     return True
 
 
+def resident_mb(node_dir: Path, what: str) -> int | None:
+    """VmRSS of the node's ``what`` process in MiB (Linux), None if it is not running."""
+    try:
+        status = Path(f"/proc/{int((node_dir / f'{what}.pid').read_text())}/status").read_text()
+    except (OSError, ValueError):
+        return None
+    kib = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), None)
+    return None if kib is None else kib // 1024
+
+
 def heights(rpcs: list[CometRpc]) -> list[int]:
     out = []
     for rpc in rpcs:
@@ -159,6 +170,10 @@ def soak(net: Testnet, args: argparse.Namespace) -> bool:
     for name, app_hash in hashes.items():
         print(f"  {name} {app_hash}")
     print(f"app logs with a traceback: {', '.join(tracebacks) or 'none'}")
+    memory = [
+        f"node{i} {resident_mb(d, 'app')}/{resident_mb(d, 'cometbft')}" for i, d in enumerate(node_dirs)
+    ]
+    print(f"resident MiB app/cometbft: {', '.join(memory)}")
     agree = len(set(hashes.values())) == 1 and len(hashes) == len(nodes)
     ok = agree and caught_up and not tracebacks and load["accepted"] > 0
     print("OK: every node agrees" if ok else "FAILED")
