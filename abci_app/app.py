@@ -174,7 +174,8 @@ class Application:
         """``query`` over this node's check state: the committed state plus every tx its mempool
         accepted since (what a wallet's next tx meets: e.g. ``/auth/account``'s nonce is the one to
         sign with). Served to the in-process gRPC service only; ABCI Query stays committed-only.
-        ``height`` is the committed height it builds on."""
+        ``height`` is the committed height it builds on. Right after a Commit, until CometBFT has
+        rechecked what is left in its mempool (milliseconds), it shows the committed state alone."""
         result = self._answer(Context(root=ReadOnlyStore(self._check), block=self._check_block), req)
         return self._query_response(result, self._height)
 
