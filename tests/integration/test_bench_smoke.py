@@ -15,23 +15,11 @@ from pathlib import Path
 import pytest
 
 from abci_app.tooling import REPO_ROOT
+from tests.integration.test_testnet import pids_running_under
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(420)]
 
 BENCH = REPO_ROOT / "scripts" / "bench_node.py"
-
-
-def _processes_in(root: Path) -> set[int]:
-    """Pids of processes whose command line points into ``root``."""
-    marker = str(root).encode()
-    pids = set()
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            if marker in cmdline.read_bytes():
-                pids.add(int(cmdline.parent.name))
-        except OSError:
-            continue  # the process ended while we looked
-    return pids
 
 
 def test_bench_prints_figures_for_both_apps(tmp_path: Path) -> None:
@@ -79,4 +67,4 @@ def test_bench_prints_figures_for_both_apps(tmp_path: Path) -> None:
     assert by_app["kvstore"]["profile"] is None and by_app["bpdao"]["profile"] is None
 
     assert list(work_root.iterdir()) == [], "the benchmark left its work directories behind"
-    assert _processes_in(work_root) == set(), "the benchmark left processes running"
+    assert pids_running_under(work_root) == [], "the benchmark left processes running"
