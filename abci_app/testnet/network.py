@@ -110,10 +110,15 @@ def open_or_create(
 
 
 def start(net: Testnet, note: Note, wait_height: int = 2, timeout: float = 90.0) -> list[NodeStatus]:
-    """Start every stopped process, then wait (bounded) until every node has ``wait_height``."""
+    """Start every stopped process, then wait (bounded) until every node has ``wait_height``.
+
+    A cometbft still running beside a stopped app lost its ABCI connections, which it never opens
+    again: it is shutting down, or will be of no use. It is stopped and started after the new app."""
     for node in net.nodes:
         app = process(net, node, APP)
         if app.pid() is None:
+            if stop_all([process(net, node, COMETBFT)], STOP_GRACE_SECONDS):
+                note(f"{node.name}: cometbft stopped (its app had stopped)")
             note(f"{node.name}: app started (pid {app.spawn()})")
     for node in net.nodes:
         wait_for_port(node.abci_port, process(net, node, APP), APP_READY_SECONDS)

@@ -122,6 +122,7 @@ def stop_all(processes: Iterable[NodeProcess], grace: float) -> list[NodeProcess
     running = [(p, pid) for p in processes if (pid := p.pid()) is not None]
     for _, pid in running:
         _signal(pid, signal.SIGTERM)
+        _signal(pid, signal.SIGCONT)  # a stopped (SIGSTOP, ^Z) process acts on SIGTERM only once continued
     deadline = time.monotonic() + grace
     while any(is_running(pid, p.marker) for p, pid in running) and time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)

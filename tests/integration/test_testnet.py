@@ -241,6 +241,27 @@ def test_start_again_restarts_a_killed_node_which_catches_up(network: Network) -
     assert len({rpc.block_app_hash(height) for rpc in network.rpcs}) == 1
 
 
+def test_start_right_after_an_app_dies_restarts_its_cometbft_too(network: Network) -> None:
+    """Start does not wait for the orphaned cometbft to notice: it stops it, then starts it after the app.
+    (The cometbft is frozen with SIGSTOP first, so it is still there when start looks, however fast
+    it would notice on its own.)"""
+    net = network.net
+    app = NodeProcess(net.home(net.nodes[1]), "app")
+    cometbft = NodeProcess(net.home(net.nodes[1]), "cometbft")
+    old_pids = (app.pid(), cometbft.pid())
+    assert old_pids[0] is not None and old_pids[1] is not None
+    os.kill(old_pids[1], signal.SIGSTOP)
+    os.kill(old_pids[0], signal.SIGKILL)
+    others = [rpc.latest_height() for rpc in (network.rpcs[0], network.rpcs[2])]
+
+    restarted = bpdao(network.root, "start", "--wait-height", str(max(others) + 2))
+
+    node1 = restarted["nodes"][1]
+    assert node1["app_pid"] not in old_pids and node1["cometbft_pid"] not in old_pids
+    height = min(network.heights())
+    assert len({rpc.block_app_hash(height) for rpc in network.rpcs}) == 1
+
+
 def test_status_then_stop_leaves_no_process_running(network: Network) -> None:
     status = bpdao(network.root, "status")
     assert all(n["height"] >= 2 for n in status["nodes"])
