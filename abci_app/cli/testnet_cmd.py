@@ -23,6 +23,16 @@ _HEADER: tuple[str, ...] = (
 )
 
 
+def transfer_example(net: Testnet) -> str:
+    """A transfer from the first founder to the last (founders are the validators; full nodes have
+    none), through the first node."""
+    first, last = net.validators[0], net.validators[-1]
+    return (
+        f"bpdao tx send --home {net.home(first).root} --from {founder_key_name(first)} "
+        f"{founder_key_name(last)} 100 --wait"
+    )
+
+
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--dir", default=DEFAULT_DIR, help="the testnet's directory (default: %(default)s)")
@@ -160,7 +170,6 @@ def start(args: argparse.Namespace, out: Output) -> int:
     data = {**_summary(net, rows), "seconds_to_height": round(elapsed, 2), "wait_height": args.wait_height}
 
     def text() -> str:
-        first = net.home(net.nodes[0]).root
         return "\n".join(
             [
                 f"testnet {net.spec.chain_id}: {net.spec.validators} validators, "
@@ -168,8 +177,7 @@ def start(args: argparse.Namespace, out: Output) -> int:
                 f"every node at height >= {args.wait_height} after {elapsed:.1f}s",
                 _table(rows, net),
                 f"keys founder0..founder{net.spec.validators - 1} are in every node's test keyring, e.g.:",
-                f"  bpdao tx send --home {first} --from {founder_key_name(net.nodes[0])} "
-                f"{founder_key_name(net.nodes[-1]) if net.spec.validators > 1 else 'founder0'} 100 --wait",
+                f"  {transfer_example(net)}",
                 f"status: bpdao testnet status --dir {net.root}   stop: bpdao testnet stop --dir {net.root}",
             ]
         )

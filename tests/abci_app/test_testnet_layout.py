@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from nacl.signing import SigningKey
 
+from abci_app.cli.testnet_cmd import transfer_example
 from abci_app.testnet.genesis import FOUNDER_REP, Founder, genesis_document, read_consensus_pub_key
 from abci_app.testnet.layout import MANIFEST, Testnet, TestnetError, TestnetSpec
 from abci_app.wiring import default_wiring
@@ -183,3 +184,11 @@ def test_read_consensus_pub_key(tmp_path: Path) -> None:
     path.write_text("{}")
     with pytest.raises(TestnetError, match="cannot read"):
         read_consensus_pub_key(path)
+
+
+def test_the_transfer_example_goes_between_founders_even_with_full_nodes() -> None:
+    """Founders are the validators: with full nodes behind them the example still names founders."""
+    net = Testnet(Path("/x"), TestnetSpec(validators=5, full_nodes=1))
+    assert transfer_example(net) == "bpdao tx send --home /x/node0 --from founder0 founder4 100 --wait"
+    alone = Testnet(Path("/x"), TestnetSpec(validators=1, full_nodes=2))
+    assert transfer_example(alone).endswith("--from founder0 founder0 100 --wait")
