@@ -23,7 +23,7 @@ from google.protobuf.message import Message
 
 from abci_app.framing import FrameDecoder, encode_frame
 from abci_app.pb.tendermint.abci import types_pb2 as abci
-from abci_app.server import HALTING_METHODS, AbciServer, AppHalted, ListenAddress, serve
+from abci_app.server import CHUNK_FRAMES, HALTING_METHODS, AbciServer, AppHalted, ListenAddress, serve
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 20.0
@@ -207,7 +207,7 @@ def test_echo_and_flush_are_answered_by_the_server(address: str) -> None:
     assert app.calls == []
 
 
-def test_pipelined_requests_are_answered_in_order_with_one_write_per_read(address: str) -> None:
+def test_pipelined_requests_are_answered_in_order_with_one_write_per_read_or_chunk(address: str) -> None:
     app = FakeApp()
     txs = [b"tx-%d" % i for i in range(300)]
 
@@ -219,9 +219,38 @@ def test_pipelined_requests_are_answered_in_order_with_one_write_per_read(addres
             assert [r.check_tx.data for r in responses[:-1]] == txs
             assert responses[-1].WhichOneof("value") == "flush"
             assert server.stats.requests == len(txs) + 1
-            assert server.stats.writes <= server.stats.reads
+            # one write per read, or per chunk of a long read
+            assert server.stats.writes <= server.stats.reads + (len(txs) + 1) // CHUNK_FRAMES
             assert server.stats.writes < server.stats.requests
             client.close()
+
+    run(scenario())
+
+
+def test_a_long_read_on_one_connection_lets_the_others_be_served_between_its_chunks(address: str) -> None:
+    """A flood of CheckTx in one read must not hold up the consensus connection until all are answered
+    (CometBFT's consensus waits on it several times a height)."""
+    app = FakeApp()
+    txs = [b"tx-%d" % i for i in range(20 * CHUNK_FRAMES)]
+
+    async def scenario() -> None:
+        async with serving(app, address) as (_, bound):
+            mempool, consensus = await Client.connect(bound), await Client.connect(bound)
+            await consensus.send(request("echo", message="ready"))  # both connections accepted
+            await consensus.receive(1)
+            await mempool.send(*(check_tx(tx) for tx in txs), FLUSH)
+            while len(app.calls) < CHUNK_FRAMES:  # the long read has begun
+                await asyncio.sleep(0)
+            await consensus.send(request("info"), FLUSH)
+            (info, _) = await consensus.receive(2)
+            assert info.info.last_block_height == 7
+            answered_before_info = app.calls.index("info")
+            assert answered_before_info < len(txs) - CHUNK_FRAMES, answered_before_info
+            responses = await mempool.receive(len(txs) + 1)
+            assert [r.check_tx.data for r in responses[:-1]] == txs  # still all, in order, Flush last
+            assert responses[-1].WhichOneof("value") == "flush"
+            mempool.close()
+            consensus.close()
 
     run(scenario())
 
