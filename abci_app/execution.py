@@ -7,11 +7,11 @@ come from the wiring, so this file knows no wire format and no account rules.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from typing import Any, NamedTuple, Protocol, cast
 
+from abci_app.bounded import BoundedTxMap
 from abci_app.sigverify import ParallelVerifier
 from abci_app.txcodec import ERR_BAD_SIGNATURE, ERR_UNKNOWN_MSG, ERR_WRONG_CHAIN_ID
 from modules.core.context import BlockInfo, Context, Event
@@ -27,6 +27,8 @@ ERR_NO_APP_MEMPOOL = ErrorCode(APP_CODESPACE, 2, "app-side mempool not supported
 
 DEFAULT_VERIFIED_CACHE_SIZE = 65_536
 DEFAULT_VERIFIED_CACHE_BYTES = 64 * 1024 * 1024  # of raw txs (250-byte txs: the entry count binds)
+DEFAULT_EFFECTS_CACHE_SIZE = 65_536
+DEFAULT_EFFECTS_CACHE_BYTES = 64 * 1024 * 1024
 
 
 class DecodedTx(Protocol):
@@ -74,47 +76,20 @@ def data_size(raw: bytes) -> int:
     return 1 + varint + len(raw)
 
 
-class VerifiedTxCache:
+class VerifiedTxCache(BoundedTxMap[DecodedTx]):
     """Txs this node decoded and whose signature it verified, keyed by their raw bytes.
 
     A hit stands for "decodes to this and the signature is valid", a pure function of the
     bytes, so using it never changes a result, only saves the work. Keyed by the bytes
     themselves, not a digest: a dict compares them exactly, and Python hashes a bytes object
-    once (SipHash) where a sha256 per look-up cost ~1.5 µs three times per tx. Bounded in
-    entries and in key bytes (anyone can fill it with validly signed txs that then fail ante;
-    each entry holds about twice its key: the raw tx and the decoded body): the oldest go first.
+    once (SipHash) where a sha256 per look-up cost ~1.5 µs three times per tx. Each entry holds
+    about twice its key (the raw tx and the decoded body).
     """
 
     def __init__(
         self, capacity: int = DEFAULT_VERIFIED_CACHE_SIZE, max_bytes: int = DEFAULT_VERIFIED_CACHE_BYTES
     ) -> None:
-        self._capacity = capacity
-        self._max_bytes = max_bytes
-        self._bytes = 0  # total length of the keys
-        self._entries: OrderedDict[bytes, DecodedTx] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    @property
-    def key_bytes(self) -> int:
-        return self._bytes
-
-    def get(self, key: bytes) -> DecodedTx | None:
-        return self._entries.get(key)
-
-    def put(self, key: bytes, tx: DecodedTx) -> None:
-        entries = self._entries
-        if key not in entries:
-            self._bytes += len(key)
-        entries[key] = tx
-        while len(entries) > self._capacity or self._bytes > self._max_bytes:
-            oldest, _ = entries.popitem(last=False)
-            self._bytes -= len(oldest)
-
-    def pop(self, key: bytes) -> None:
-        if self._entries.pop(key, None) is not None:
-            self._bytes -= len(key)
+        super().__init__(capacity, max_bytes)
 
 
 class Mode(Enum):
@@ -158,22 +133,17 @@ class TxEffects(NamedTuple):
     events: tuple[Event, ...]
 
 
-class EffectsCache(OrderedDict[bytes, TxEffects]):
+class EffectsCache(BoundedTxMap[TxEffects]):
     """Recorded effects of txs a recheck ran, keyed by raw bytes; the oldest go first.
 
     An entry is a claim that holds only where its reads hold, and :meth:`StoreEffects.replay`
-    checks them every time, so losing or keeping an entry never changes a result. (An
-    OrderedDict: ``get`` and ``pop`` are its own, C calls.)
+    checks them every time, so losing or keeping an entry never changes a result.
     """
 
-    def __init__(self, capacity: int = DEFAULT_VERIFIED_CACHE_SIZE) -> None:
-        super().__init__()
-        self._capacity = capacity
-
-    def put(self, key: bytes, effects: TxEffects) -> None:
-        self[key] = effects
-        if len(self) > self._capacity:
-            self.popitem(last=False)
+    def __init__(
+        self, capacity: int = DEFAULT_EFFECTS_CACHE_SIZE, max_bytes: int = DEFAULT_EFFECTS_CACHE_BYTES
+    ) -> None:
+        super().__init__(capacity, max_bytes)
 
 
 class _WatchedBlock:
@@ -323,18 +293,18 @@ class TxRunner:
             recorded = root.stop_recording()
         if result.code:
             if effects is not None:
-                self.effects.pop(raw, None)
+                self.effects.pop(raw)
             return result
         if recorded is not None and not watch.read:
             self.effects.put(raw, tuple.__new__(TxEffects, (recorded, result.events)))
         elif effects is not None:
-            self.effects.pop(raw, None)
+            self.effects.pop(raw)
         return TX_OK
 
     def deliver(self, root: CacheStore, block: BlockInfo, raw: bytes, tx: DecodedTx) -> TxResult:
         """FinalizeBlock's run of ``tx``: the effects a recheck recorded for ``raw`` where they hold
         in the block's state (the same writes and events the run would make), else the run."""
-        effects = self.effects.pop(raw, None)
+        effects = self.effects.pop(raw)
         if effects is not None and effects.store.replay(root):
             self.replayed_delivers += 1
             return TxResult(events=effects.events) if effects.events else TX_OK

@@ -6,7 +6,7 @@ the verdict travels in a signed extension and enters state through the next bloc
 
 :class:`MempoolView` is NOT consensus state (like the verified-tx cache): txs this node accepted in
 CheckTx of type NEW, with when it first saw them. Entries leave when the tx is in a finalized block
-or fails recheck; the oldest go first beyond ``capacity``.
+or fails recheck; the oldest go first beyond ``capacity`` entries or ``max_bytes`` of txs.
 
 A block ``H`` is judged AGAINST iff some tx T of the view
   * was first seen with the chain at height ``<= H - inclusion_grace_blocks``,
@@ -22,14 +22,15 @@ Otherwise FOR. Cost: O(view + block) with set look-ups; at most ``MAX_ANTE_CHECK
 from __future__ import annotations
 
 import bisect
-from collections import OrderedDict
 from collections.abc import Callable, ItemsView, Sequence
 from typing import NamedTuple
 
+from abci_app.bounded import BoundedTxMap
 from abci_app.execution import DecodedTx, data_size
 from modules.blocks.types import VERDICT_AGAINST, VERDICT_FOR
 
 DEFAULT_VIEW_CAPACITY = 10_000
+DEFAULT_VIEW_BYTES = 64 * 1024 * 1024  # of raw txs (a tx may be up to auth max_tx_bytes)
 MAX_ANTE_CHECKS = 64  # per ExtendVote: a view full of stale txs costs no more than this
 
 # CometBFT v0.40.0 types/block.go: MaxDataBytes = max_bytes - MaxOverheadForBlock - MaxHeaderBytes
@@ -56,10 +57,10 @@ class SeenTx(NamedTuple):
 
 
 class MempoolView:
-    def __init__(self, capacity: int = DEFAULT_VIEW_CAPACITY) -> None:
+    def __init__(self, capacity: int = DEFAULT_VIEW_CAPACITY, max_bytes: int = DEFAULT_VIEW_BYTES) -> None:
         self._capacity = capacity
         # raw tx -> entry, in arrival order (keyed by the bytes, as the verified-tx cache is)
-        self._entries: OrderedDict[bytes, SeenTx] = OrderedDict()
+        self._entries: BoundedTxMap[SeenTx] = BoundedTxMap(capacity, max_bytes)
         self._seq = 0
 
     def __len__(self) -> int:
@@ -80,17 +81,15 @@ class MempoolView:
         if ok and not recheck and tx is not None:
             if raw not in self._entries:
                 self._seq += 1
-                self._entries[raw] = SeenTx(self._seq, height, data_size(raw), tx)
-                if len(self._entries) > self._capacity:
-                    self._entries.popitem(last=False)
+                self._entries.put(raw, SeenTx(self._seq, height, data_size(raw), tx))
         elif recheck and not ok and self._entries:
-            self._entries.pop(raw, None)
+            self._entries.pop(raw)
 
     def forget_block(self, txs: Sequence[bytes]) -> None:
         """A finalized block's txs leave the view."""
         if self._entries:
             for raw in txs:
-                self._entries.pop(raw, None)
+                self._entries.pop(raw)
 
 
 def judge(

@@ -41,25 +41,6 @@ def test_cache_is_bounded_and_drops_the_oldest() -> None:
     assert cache.get(txs[3]) is None
 
 
-def test_cache_is_bounded_in_key_bytes_too() -> None:
-    cache = VerifiedTxCache(capacity=100, max_bytes=3 * 64)
-    txs = [bytes([n]) * 64 for n in range(5)]
-    decoded = FakeCodec().decode(encode_tx(ALICE, 0, []), 1 << 16)
-    for raw in txs[:3]:
-        cache.put(raw, decoded)
-    assert (len(cache), cache.key_bytes) == (3, 192)
-    cache.put(txs[0], decoded)  # already there: no growth, no eviction
-    assert (len(cache), cache.key_bytes) == (3, 192)
-    cache.put(txs[3], decoded)
-    assert cache.get(txs[0]) is None and cache.get(txs[3]) is decoded
-    assert (len(cache), cache.key_bytes) == (3, 192)
-    cache.pop(txs[3])
-    cache.pop(txs[3])  # a second pop changes nothing
-    assert (len(cache), cache.key_bytes) == (2, 128)
-    cache.put(bytes(200), decoded)  # larger than the whole bound: everything goes, itself too
-    assert (len(cache), cache.key_bytes) == (0, 0)
-
-
 def test_a_cached_tx_still_obeys_a_lowered_size_limit(tmp_path: Path) -> None:
     limit = {"bytes": 1 << 16}
     bank = FakeBank()
