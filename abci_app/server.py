@@ -347,7 +347,8 @@ class _Connection(asyncio.Protocol):
             return
         self._backlog.extend(frames)  # behind whatever is still waiting: answers stay in order
         self._pause_reading("backlog")
-        self._drain()
+        if not self._drain_scheduled:  # (one drain per connection per loop turn, not one per read)
+            self._drain()
 
     def _drain(self) -> None:
         """Answer the next chunk of the backlog; come back on the next loop turn for the rest."""
