@@ -9,7 +9,9 @@ import pytest
 
 from modules.blocks.types import VERDICT_AGAINST, VERDICT_FOR, Params, Status
 from modules.core import codec
+from modules.core.context import Context
 from modules.core.errors import TxError
+from modules.validation_pool.errors import ERR_FEE_NOT_POSITIVE
 from modules.validation_pool.types import Rational
 from tests.modules.blocks.blocks_world import (
     ALICE,
@@ -208,3 +210,53 @@ def test_params_are_validated() -> None:
     assert Params(policing_stake_ppm=10**6 + 1).validate() is not None
     assert Params(history_blocks=0).validate() == "history_blocks must be >= 1"
     assert Params().validate() is None
+
+
+def test_a_window_whose_pool_cannot_open_pays_its_tokens_to_salary_and_keeps_no_post(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    w = World()
+    tokens, rep = w.tokens(), w.rep.total_supply(w.ctx)
+
+    def refuse(*args: object, **kwargs: object) -> int:
+        raise ERR_FEE_NOT_POSITIVE("refused by the test")
+
+    monkeypatch.setattr(w.pools, "initiate", refuse)
+    w.block(VAL[ALICE], fees=5)
+    received = w.salary.state(w.ctx).received
+    w.block(VAL[BOB], verdicts=[(CAROL, VERDICT_AGAINST)])  # the window [1, 1] closes
+    record = w.record(1)
+    assert (record.status, record.post_id, record.pool_id) == (Status.FAILED, None, None)
+    (failed,) = w.events("blocks.post_failed")
+    assert failed["proposer"] == ALICE.hex() and failed["fee"] == str(5 + TAX)
+    assert "refused by the test" in failed["error"]
+    assert w.forum.keeper.next_post_id(w.ctx) == 1  # the post was made in the dropped branch
+    assert w.salary.state(w.ctx).received == received + 5 + TAX
+    assert w.bank.balance(w.ctx, w.account) == TAX  # block 2's tax only
+    assert w.tokens() == w.bank.supply(w.ctx) == tokens + 2 * TAX
+    assert w.rep.total_supply(w.ctx) == rep and w.rep.free(w.ctx, CAROL) == REP[CAROL]  # nobody staked
+
+
+def test_a_member_without_free_rep_or_whose_stake_fails_does_not_stop_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    w = World(Params(policing_stake_ppm=10**6))
+    real_stake = w.pools.stake
+
+    def stake(ctx: Context, pool_id: int, staker: bytes, amount: int, in_favor: bool) -> None:
+        if staker == CAROL:
+            raise ERR_FEE_NOT_POSITIVE("carol's stake refused by the test")
+        real_stake(ctx, pool_id, staker, amount, in_favor)
+
+    monkeypatch.setattr(w.pools, "stake", stake)
+    w.block(VAL[ALICE], fees=5)
+    # members are staked in address order: carol (refused), dave (no REP: nothing to stake), bob
+    assert sorted([BOB, CAROL, DAVE]) == [CAROL, DAVE, BOB]
+    w.block(VAL[BOB], verdicts=[(BOB, VERDICT_FOR), (CAROL, VERDICT_AGAINST), (DAVE, VERDICT_AGAINST)])
+    pool_id = w.record(1).pool_id or 0
+    assert [(s.staker, s.amount, s.in_favor) for s in w.pools.stakes(w.ctx, pool_id)] == [
+        (BOB, REP[BOB], True)
+    ]
+    (failed,) = w.events("blocks.stake_failed")
+    assert failed["member"] == CAROL.hex() and failed["pool_id"] == str(pool_id)
+    assert w.rep.free(w.ctx, CAROL) == REP[CAROL]
