@@ -197,7 +197,10 @@ class FakeBank(Module):
         raise RuntimeError("handler bug")
 
     def queries(self) -> Mapping[str, QueryHandler]:
-        return {"balance": self._query_balance}
+        return {"balance": self._query_balance, "boom": self._query_boom}
+
+    def _query_boom(self, ctx: Context, args: Mapping[str, Any]) -> Any:
+        raise RuntimeError("query handler bug")
 
     def _query_balance(self, ctx: Context, args: Mapping[str, Any]) -> Any:
         try:

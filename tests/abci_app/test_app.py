@@ -30,6 +30,7 @@ from app_fakes import (
 
 from abci_app.app import Application
 from abci_app.pb.tendermint.abci import types_pb2 as abci
+from abci_app.queries import CODE_INTERNAL
 from modules.core.errors import GenesisError
 
 ALICE, BOB, CAROL = keys(3)
@@ -372,6 +373,24 @@ def test_bad_queries_get_codes(app: Application, path: str, data: bytes, code: i
     res = app.query(abci.RequestQuery(path=path, data=data))
     assert (res.codespace, res.code) == ("query", code)
     assert res.log
+
+
+def test_a_query_handler_bug_is_an_internal_error_and_the_app_answers_on(
+    app: Application, caplog: pytest.LogCaptureFixture
+) -> None:
+    run_block(app, 1, [])
+    res = app.query(abci.RequestQuery(path="/bank/boom", data=b"{}"))
+    assert (res.codespace, res.code) == ("query", CODE_INTERNAL)
+    assert res.log == "internal error: RuntimeError" and "query handler bug" not in res.log
+    assert "query /bank/boom failed" in caplog.text  # the traceback is the operator's, not the client's
+    assert balance(app, addr_of(ALICE)) == FUNDS
+
+
+def test_init_chain_on_a_chain_that_has_committed_a_block_is_refused(app: Application) -> None:
+    run_block(app, 1, [])
+    with pytest.raises(RuntimeError, match="height 1 is already committed"):
+        app.init_chain(abci.RequestInitChain(chain_id=CHAIN_ID))
+    assert query(app, "/app/status").height == 1
 
 
 def test_historical_queries_are_refused(app: Application) -> None:
