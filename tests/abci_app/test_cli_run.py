@@ -7,6 +7,7 @@ server is a plain asyncio TCP server standing in for abci_app.server.serve.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import sys
@@ -96,6 +97,18 @@ def test_node_exit_stops_the_app_with_failure(tmp_path: Path, monkeypatch: pytes
     app = TinyApp()
     assert supervise(home, app) == 1
     assert app.closed
+
+
+def test_what_is_alive_once_the_app_serves_is_frozen_out_of_the_collector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = setup(tmp_path, monkeypatch, "sleep 1; exit 3")
+    gc.unfreeze()
+    try:
+        assert supervise(home, TinyApp()) == 1
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_sigterm_stops_node_then_app_cleanly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
