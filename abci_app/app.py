@@ -476,7 +476,9 @@ class Application:
     # and its block replay them where they hold (its reads unchanged, its sender still holding
     # enough) and run it where they do not. A new CheckTx does not record: most txs enter the next
     # block unrechecked, and recording (events included) would make every CheckTx dearer, which
-    # under a flood is the answer the mempool connection, and behind it consensus, waits for.
+    # under a flood is the answer the mempool connection, and behind it consensus, waits for
+    # (measured twice: fewer instructions in total, but slower blocks on four validators under a
+    # flood; docs/benchmarks.md, sessions 7 and 9).
     # Nothing skips the messages: that would leave the sender's balance in the check state higher
     # than the block will leave it, and the gap is free block space (a transfer of her whole
     # balance misses the next block; many small txs admitted against the untaken balance fail
