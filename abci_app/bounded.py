@@ -17,7 +17,8 @@ V = TypeVar("V")
 
 
 class BoundedTxMap(Generic[V]):
-    """``raw tx -> V``, oldest first; at most ``capacity`` entries and ``max_bytes`` of keys."""
+    """``raw tx -> V``, oldest first; at most ``capacity`` entries and ``max_bytes`` of keys.
+    (Values are never None: ``get`` and ``pop`` answer None for a missing key.)"""
 
     __slots__ = ("_bytes", "_capacity", "_entries", "_max_bytes")
 
